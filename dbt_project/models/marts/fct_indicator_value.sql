@@ -1,0 +1,182 @@
+{#- One row per indicator × region × year. Crime rates divide the 47018NED counts
+    (already on the 2023–2025 layout) by the population of 70072ned carried onto the
+    2024 layout with prep.gemeente_herindeling; GM0000 has no inhabitants and so no rate. -#}
+with
+
+misdrijven as (
+
+    select * from {{ ref('stg_cbs__misdrijven') }}
+
+),
+
+misdrijf_indicators as (
+
+    select * from {{ ref('int_indicator__misdrijven') }}
+
+),
+
+bevolking as (
+
+    select * from {{ ref('stg_cbs__bevolking') }}
+
+),
+
+bevolking_2024 as (
+
+    select * from {{ ref('int_bevolking__indeling_2024') }}
+
+),
+
+gebieden_2022 as (
+
+    select * from {{ ref('stg_cbs__gebieden_2022') }}
+
+),
+
+kwb2019 as (
+
+    select * from {{ ref('stg_cbs__kwb2019_leeftijd') }}
+
+),
+
+crime_counts as (
+
+    select
+        misdrijf_indicators.count_indicator_code as indicator_code,
+        misdrijven.gemeente_code as region_code,
+        misdrijven.period_year,
+        cast(misdrijven.registered_crimes_count as double) as value,
+        misdrijven.is_provisional,
+        'misdrijven_gemeente' as source_id
+
+    from misdrijven
+    inner join misdrijf_indicators
+        on misdrijf_indicators.offence_code = misdrijven.offence_code
+
+),
+
+crime_rates as (
+
+    select
+        misdrijf_indicators.rate_indicator_code,
+        misdrijven.gemeente_code,
+        misdrijven.period_year,
+        1000.0 * misdrijven.registered_crimes_count / bevolking_2024.inhabitants_count,
+        misdrijven.is_provisional,
+        'misdrijven_gemeente; bevolking_gemeente'
+
+    from misdrijven
+    inner join misdrijf_indicators
+        on misdrijf_indicators.offence_code = misdrijven.offence_code
+    inner join bevolking_2024
+        on
+            bevolking_2024.gemeente_code = misdrijven.gemeente_code
+            and bevolking_2024.period_year = misdrijven.period_year
+    where bevolking_2024.inhabitants_count > 0
+
+),
+
+inhabitants_own_layout as (
+
+    select
+        'inwoners',
+        gemeente_code,
+        period_year,
+        cast(inhabitants_count as double),
+        false,
+        'bevolking_gemeente'
+
+    from bevolking
+
+),
+
+inhabitants_target_layout as (
+
+    select
+        'inwoners_indeling_2024',
+        gemeente_code,
+        period_year,
+        inhabitants_count,
+        false,
+        'bevolking_gemeente; gemeente_omzetmatrices'
+
+    from bevolking_2024
+
+),
+
+address_density as (
+
+    select
+        'omgevingsadressendichtheid',
+        gemeente_code,
+        2022,
+        cast(address_density_per_km2 as double),
+        false,
+        'gebieden_in_nederland_2022'
+
+    from gebieden_2022
+    where address_density_per_km2 is not null
+
+),
+
+kwb2019_long as (
+
+    unpivot (
+        select
+            gemeente_code,
+            period_year,
+            cast(men_count as double) as mannen,
+            cast(women_count as double) as vrouwen,
+            100.0 * age_00_14_count / inhabitants_count as leeftijd_00_14_pct,
+            100.0 * age_15_24_count / inhabitants_count as leeftijd_15_24_pct,
+            100.0 * age_25_44_count / inhabitants_count as leeftijd_25_44_pct,
+            100.0 * age_45_64_count / inhabitants_count as leeftijd_45_64_pct,
+            100.0 * age_65_plus_count / inhabitants_count as leeftijd_65_plus_pct
+        from kwb2019
+        where inhabitants_count > 0
+    )
+    on mannen, vrouwen, leeftijd_00_14_pct, leeftijd_15_24_pct, leeftijd_25_44_pct,
+        leeftijd_45_64_pct, leeftijd_65_plus_pct
+    into name indicator_code value value
+
+),
+
+kwb2019_values as (
+
+    select
+        indicator_code,
+        gemeente_code,
+        period_year,
+        value,
+        false,
+        'kwb2019_leeftijd'
+
+    from kwb2019_long
+
+),
+
+unioned as (
+
+    select * from crime_counts
+    union all
+    select * from crime_rates
+    union all
+    select * from inhabitants_own_layout
+    union all
+    select * from inhabitants_target_layout
+    union all
+    select * from address_density
+    union all
+    select * from kwb2019_values
+
+)
+
+select
+    indicator_code,
+    region_code,
+    period_year,
+    value,
+    is_provisional,
+    source_id
+
+from unioned

@@ -1,0 +1,63 @@
+"""Command-line entry point ``idgb``. Output is Dutch: it is read by operators and policy staff."""
+
+import argparse
+import logging
+import sys
+
+from idgb_pipeline import settings
+from idgb_pipeline.errors import IdgbError
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    from idgb_pipeline.runner import ensure_dagster_home, run_all
+    from idgb_pipeline.summary import format_summary
+
+    dagster_home = ensure_dagster_home()
+    warehouse = settings.warehouse_path()
+    print(f"IDGB pipeline: alle assets materialiseren naar {warehouse}")
+
+    # Imported after DAGSTER_HOME is set, because loading definitions reads the manifest.
+    from idgb_pipeline.definitions import defs
+
+    success, report, seconds = run_all(defs())
+    print(format_summary(success, report, seconds, warehouse, dagster_home))
+    return 0 if success else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with one subcommand per task."""
+    parser = argparse.ArgumentParser(
+        prog="idgb",
+        description="IDGB pipeline: integraal datagedreven beleid voor gemeenten.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="toon ook technische logregels")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="materialiseer de hele assetgrafiek op de meegeleverde data",
+        description=(
+            "Laadt alle bronnen, bouwt het warehouse met dbt en toont een samenvatting. "
+            f"Het warehouse-bestand staat in data/ tenzij {settings.WAREHOUSE_ENV} iets anders zegt."
+        ),
+    )
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``idgb`` command and return its exit code."""
+    arguments = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return arguments.handler(arguments)
+    except IdgbError as error:
+        print(f"Fout: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

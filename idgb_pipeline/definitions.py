@@ -1,0 +1,24 @@
+"""The one Dagster entry point: every asset, check and resource of IDGB pipeline."""
+
+import dagster as dg
+
+from idgb_pipeline import settings
+from idgb_pipeline.extract.assets import build_extract_assets
+from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.warehouse.dbt_assets import build_dbt_assets, dbt_resource
+from idgb_pipeline.warehouse.herindeling_asset import gemeente_herindeling
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Build the definitions; called by Dagster when it loads the code location."""
+    return dg.Definitions(
+        assets=[*build_extract_assets(), gemeente_herindeling, *build_dbt_assets()],
+        resources={
+            "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
+            "dbt": dbt_resource(),
+        },
+        # DuckDB takes one writer per file; running steps one after another in
+        # the run process keeps extract, Python and dbt steps from colliding.
+        executor=dg.in_process_executor,
+    )

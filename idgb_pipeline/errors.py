@@ -1,0 +1,17 @@
+"""Project exceptions. Messages are Dutch because they reach policy staff and operators."""
+
+
+class IdgbError(Exception):
+    """Base class for every error this project raises on purpose."""
+
+
+class CatalogueError(IdgbError):
+    """The source catalogue is missing, malformed or names an unknown format."""
+
+
+class ExtractError(IdgbError):
+    """A source file cannot be read or does not match its catalogue entry."""
+
+
+class LoadError(IdgbError):
+    """Writing a source into the raw schema failed; the previous contents were kept."""

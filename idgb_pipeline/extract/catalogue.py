@@ -1,0 +1,201 @@
+"""Source catalogue: which files feed the warehouse, in which format, under which licence."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from idgb_pipeline.errors import CatalogueError
+
+logger = logging.getLogger("idgb_pipeline.extract.catalogue")
+
+FORMATS = frozenset({"csv", "xlsx", "geojson", "json_tree"})
+COLUMN_TYPES = frozenset({"varchar", "integer", "bigint", "double", "boolean", "date"})
+ODATA_ENDPOINTS = frozenset({"TypedDataSet", "DataProperties"})
+
+# Source ids and column names become SQL identifiers, so they are checked here once
+# instead of being quoted ad hoc wherever they are used.
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+COLUMN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_. ]{0,62}$")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a source, with the period it covers when the file name carries it."""
+
+    path: Path
+    period: int | None = None
+
+
+@dataclass(frozen=True)
+class ODataLink:
+    """Where the live version of a source lives on the CBS OData v3 API."""
+
+    table_id: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A catalogue entry: one source, loaded into ``raw.<id>`` by one extract asset."""
+
+    id: str
+    title: str
+    description: str
+    format: str
+    files: tuple[SourceFile, ...]
+    columns: dict[str, str]
+    licence: str
+    attribution: str
+    region_level: tuple[str, ...]
+    periods: str
+    cbs_table_id: str | None = None
+    period_column: str | None = None
+    options: dict = field(default_factory=dict)
+    odata: ODataLink | None = None
+
+    @property
+    def table_name(self) -> str:
+        """Return the fully qualified raw table, for example ``raw.misdrijven_gemeente``."""
+        return f"raw.{self.id}"
+
+
+def _require(entry: dict, key: str, where: str):
+    if key not in entry or entry[key] in (None, ""):
+        raise CatalogueError(
+            f"{where}: verplicht veld '{key}' ontbreekt. Vul '{key}' in de bronnencatalogus in."
+        )
+    return entry[key]
+
+
+def _parse_columns(raw_columns, where: str) -> dict[str, str]:
+    if not isinstance(raw_columns, dict) or not raw_columns:
+        raise CatalogueError(
+            f"{where}: 'columns' moet een lijst 'kolomnaam: type' zijn, bijvoorbeeld 'jaar: integer'."
+        )
+    columns = {}
+    for name, column_type in raw_columns.items():
+        if not COLUMN_NAME.match(str(name)):
+            raise CatalogueError(
+                f"{where}: kolomnaam '{name}' is ongeldig. Gebruik letters, cijfers, spaties, '_' of '.'."
+            )
+        if column_type not in COLUMN_TYPES:
+            raise CatalogueError(
+                f"{where}: kolom '{name}' heeft onbekend type '{column_type}'. "
+                f"Kies uit: {', '.join(sorted(COLUMN_TYPES))}."
+            )
+        columns[str(name)] = column_type
+    return columns
+
+
+def _parse_source(entry: dict, seeds_dir: Path) -> Source:
+    if not isinstance(entry, dict):
+        raise CatalogueError(
+            f"Bron '{entry}' is ongeldig. Elk item onder 'sources:' moet velden hebben, "
+            "zoals 'id:', 'title:' en 'format:'."
+        )
+    source_id = _require(entry, "id", "bron zonder id")
+    where = f"bron '{source_id}'"
+    if not isinstance(source_id, str) or not IDENTIFIER.match(source_id):
+        raise CatalogueError(
+            f"{where}: id is ongeldig. Gebruik kleine letters, cijfers en '_' (maximaal 63 tekens)."
+        )
+
+    file_format = _require(entry, "format", where)
+    if not isinstance(file_format, str) or file_format not in FORMATS:
+        raise CatalogueError(
+            f"{where}: formaat '{file_format}' is onbekend. Kies uit: {', '.join(sorted(FORMATS))}."
+        )
+
+    # A bare string would otherwise be iterated per character, one file per letter.
+    file_entries = _require(entry, "files", where)
+    if not isinstance(file_entries, list):
+        raise CatalogueError(
+            f"{where}: 'files' moet een lijst zijn. Zet elk bestand op een eigen regel "
+            "die begint met '- '."
+        )
+    files = []
+    for file_entry in file_entries:
+        if isinstance(file_entry, str):
+            file_entry = {"path": file_entry}
+        file_path = _require(file_entry, "path", where) if isinstance(file_entry, dict) else None
+        if not isinstance(file_path, str):
+            raise CatalogueError(
+                f"{where}: bestand '{file_entry}' is ongeldig. Geef het pad als tekst, "
+                "bijvoorbeeld 'cbs/bestand.csv', of als '{path: ..., period: ...}'."
+            )
+        files.append(
+            SourceFile(
+                path=(seeds_dir / file_path).resolve(),
+                period=file_entry.get("period"),
+            )
+        )
+
+    odata = None
+    if entry.get("odata"):
+        odata = ODataLink(
+            table_id=_require(entry["odata"], "table_id", where),
+            endpoint=_require(entry["odata"], "endpoint", where),
+        )
+        if odata.endpoint not in ODATA_ENDPOINTS:
+            raise CatalogueError(
+                f"{where}: OData-endpoint '{odata.endpoint}' wordt niet ondersteund. "
+                f"Kies uit: {', '.join(sorted(ODATA_ENDPOINTS))}."
+            )
+
+    period_column = entry.get("period_column")
+    if period_column and not IDENTIFIER.match(period_column):
+        raise CatalogueError(f"{where}: period_column '{period_column}' is geen geldige kolomnaam.")
+
+    region_level = entry.get("region_level") or []
+    if isinstance(region_level, str):
+        region_level = [region_level]
+
+    return Source(
+        id=source_id,
+        title=_require(entry, "title", where),
+        description=str(_require(entry, "description", where)).strip(),
+        format=file_format,
+        files=tuple(files),
+        columns=_parse_columns(entry.get("columns"), where),
+        licence=_require(entry, "licence", where),
+        attribution=_require(entry, "attribution", where),
+        region_level=tuple(region_level),
+        periods=str(_require(entry, "periods", where)),
+        cbs_table_id=entry.get("cbs_table_id"),
+        period_column=period_column,
+        options=dict(entry.get("options") or {}),
+        odata=odata,
+    )
+
+
+def load_catalogue(path: Path, seeds_dir: Path | None = None) -> dict[str, Source]:
+    """Read the catalogue YAML and return its sources by id.
+
+    Args:
+        path (Path): The catalogue file.
+        seeds_dir (Path | None): Folder that file paths are relative to.
+            Default: the folder of ``path``.
+    """
+    if not path.is_file():
+        raise CatalogueError(f"Bronnencatalogus niet gevonden op {path}. Controleer het pad.")
+    seeds_dir = seeds_dir or path.parent
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise CatalogueError(f"Bronnencatalogus {path} is geen geldige YAML: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise CatalogueError(f"Bronnencatalogus {path} moet een lijst 'sources:' bevatten.")
+
+    sources = {}
+    for entry in document["sources"]:
+        source = _parse_source(entry, seeds_dir)
+        if source.id in sources:
+            raise CatalogueError(f"Bronnencatalogus {path}: id '{source.id}' komt twee keer voor.")
+        sources[source.id] = source
+
+    logger.debug("Catalogue %s lists %d sources", path, len(sources))
+    return sources

@@ -1,0 +1,33 @@
+"""The DuckDB warehouse as a Dagster resource."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The embedded DuckDB warehouse file.
+
+    DuckDB allows one writing process per file, so every step opens its own short
+    connection and closes it before dbt or the next step needs the file.
+    """
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        """The warehouse file as an absolute path."""
+        return Path(self.path).resolve()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection that is closed when the block ends."""
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(self.file), read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()

@@ -1,0 +1,131 @@
+"""Materialise the whole asset graph in one run and report progress in Dutch.
+
+Used by ``idgb run`` (and so ``make run``). The run is recorded in the Dagster
+instance under ``DAGSTER_HOME``, so it also shows up in the UI afterwards.
+"""
+
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.events import DagsterEventType
+from dagster._core.utils import make_new_run_id
+
+from idgb_pipeline import settings
+
+logger = logging.getLogger("idgb_pipeline.runner")
+
+POLL_SECONDS = 0.5
+
+PROGRESS_EVENTS = {
+    DagsterEventType.STEP_START,
+    DagsterEventType.ASSET_MATERIALIZATION,
+    DagsterEventType.ASSET_CHECK_EVALUATION,
+    DagsterEventType.STEP_FAILURE,
+}
+
+# Only warnings and errors from Dagster's own console logger; the progress
+# lines below replace its step-by-step output.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class RunReport:
+    """What a run did, collected from its events."""
+
+    materialised: list[str] = field(default_factory=list)
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def ensure_dagster_home() -> Path:
+    """Point ``DAGSTER_HOME`` at ``data/dagster_home`` unless set, with telemetry off."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir() / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _label(asset_key: dg.AssetKey | None, fallback: str) -> str:
+    return asset_key.to_user_string() if asset_key else fallback
+
+
+def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
+    dagster_event = event.dagster_event
+    event_type = dagster_event.event_type
+
+    if event_type == DagsterEventType.STEP_START:
+        echo(f"  … stap gestart: {dagster_event.step_key}")
+    elif event_type == DagsterEventType.ASSET_MATERIALIZATION:
+        materialization = dagster_event.step_materialization_data.materialization
+        label = _label(materialization.asset_key, dagster_event.step_key)
+        rows = materialization.metadata.get("dagster/row_count")
+        suffix = f" ({rows.value:,} rijen)".replace(",", ".") if rows is not None else ""
+        report.materialised.append(label)
+        echo(f"  ✓ {label}{suffix}")
+    elif event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+        evaluation = dagster_event.asset_check_evaluation_data
+        label = f"{_label(evaluation.asset_key, '?')}:{evaluation.check_name}"
+        if evaluation.passed:
+            report.checks_passed.append(label)
+        else:
+            report.checks_failed.append(label)
+            echo(f"  ✗ controle mislukt: {label}")
+    elif event_type == DagsterEventType.STEP_FAILURE:
+        report.failed_steps.append(dagster_event.step_key)
+        error = dagster_event.step_failure_data.error
+        message = error.message.strip() if error else "onbekende fout"
+        echo(f"  ✗ stap mislukt: {dagster_event.step_key}\n{message}")
+
+
+def _follow_run(instance: dg.DagsterInstance, run_id: str, report: RunReport, stop, echo) -> None:
+    """Print progress for events of ``run_id`` until ``stop`` is set and all are read."""
+    cursor = None
+    while True:
+        finished = stop.is_set()
+        connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=PROGRESS_EVENTS)
+        for record in connection.records:
+            _handle_event(record.event_log_entry, report, echo)
+        cursor = connection.cursor
+        if finished:
+            return
+        time.sleep(POLL_SECONDS)
+
+
+def run_all(
+    defs: dg.Definitions, echo=print, instance: dg.DagsterInstance | None = None
+) -> tuple[bool, RunReport, float]:
+    """Materialise every asset and check; return ``(success, report, seconds)``."""
+    instance = instance or dg.DagsterInstance.get()
+    job = defs.resolve_implicit_global_asset_job_def()
+    run_id = make_new_run_id()
+    report = RunReport()
+    stop = threading.Event()
+    follower = threading.Thread(
+        target=_follow_run, args=(instance, run_id, report, stop, echo), daemon=True
+    )
+
+    started = time.monotonic()
+    follower.start()
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
+            run_config=QUIET_RUN_CONFIG,
+            tags={"idgb/trigger": "idgb run"},
+        )
+    finally:
+        stop.set()
+        follower.join()
+
+    return result.success, report, time.monotonic() - started

@@ -1,0 +1,42 @@
+"""Paths and switches read from the environment when they are needed, never at import."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+CATALOGUE_PATH = SEEDS_DIR / "catalogue.yaml"
+
+WAREHOUSE_ENV = "IDGB_WAREHOUSE"
+DATA_DIR_ENV = "IDGB_DATA_DIR"
+CBS_ONLINE_ENV = "IDGB_CBS_ONLINE"
+CBS_ODATA_URL_ENV = "IDGB_CBS_ODATA_URL"
+
+
+def data_dir() -> Path:
+    """Return the folder for generated files (warehouse, landing, reports)."""
+    return Path(os.environ.get(DATA_DIR_ENV, PROJECT_ROOT / "data")).resolve()
+
+
+def warehouse_path() -> Path:
+    """Return the DuckDB warehouse file: ``$IDGB_WAREHOUSE`` or ``data/warehouse.duckdb``."""
+    configured = os.environ.get(WAREHOUSE_ENV)
+    if configured:
+        return Path(configured).resolve()
+    return data_dir() / "warehouse.duckdb"
+
+
+def landing_dir() -> Path:
+    """Return the folder where downloaded or dropped source files land."""
+    return data_dir() / "landing"
+
+
+def cbs_online() -> bool:
+    """Return whether the user asked for live CBS OData downloads (``IDGB_CBS_ONLINE=1``)."""
+    return os.environ.get(CBS_ONLINE_ENV, "0").strip().lower() in {"1", "true", "ja", "yes"}
+
+
+def cbs_odata_url() -> str:
+    """Return the CBS OData v3 base URL, overridable for tests and mirrors."""
+    return os.environ.get(CBS_ODATA_URL_ENV, "https://opendata.cbs.nl/ODataApi/odata")

@@ -1,0 +1,102 @@
+"""dbt models and tests as Dagster assets and asset checks (group ``warehouse``).
+
+Staging and the later layers are two asset definitions because a Python asset
+(the herindeling table) sits between them: it reads staging views and feeds the
+marts.
+"""
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from idgb_pipeline import settings
+from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.warehouse.project import dbt_project
+
+GROUP = "warehouse"
+STAGING_SELECT = "path:models/staging"
+LATER_LAYERS_SELECT = "path:models/intermediate path:models/marts"
+
+
+class IdgbDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt nodes to asset keys ``[schema, name]`` in the ``warehouse`` group."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """Key models by schema and name, so ``marts/dim_region`` reads like the table."""
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """Put every dbt model in one group."""
+        return GROUP
+
+
+def _translator() -> IdgbDbtTranslator:
+    return IdgbDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_executable() -> str:
+    """Return the dbt executable beside the running Python, so an unactivated venv works."""
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("dbt") or "dbt"
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # profiles.yml reads the warehouse path from the environment of the dbt process,
+    # which dagster-dbt copies from this process.
+    os.environ[settings.WAREHOUSE_ENV] = str(warehouse.file)
+    # "buildable" runs a test that spans layers (staging and intermediate) only in the
+    # build that also builds its last parent, instead of in the staging build too early.
+    yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
+
+
+@cache
+def build_dbt_assets() -> list[dg.AssetsDefinition]:
+    """Build the staging and the later-layers dbt asset definitions."""
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=STAGING_SELECT,
+        name="dbt_staging",
+        dagster_dbt_translator=_translator(),
+    )
+    def dbt_staging(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, dbt, warehouse)
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=LATER_LAYERS_SELECT,
+        name="dbt_marts",
+        dagster_dbt_translator=_translator(),
+    )
+    def dbt_marts(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, dbt, warehouse)
+
+    return [dbt_staging, dbt_marts]
+
+
+def dbt_resource() -> DbtCliResource:
+    """Return the dbt CLI resource for the bundled project."""
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())

@@ -1,0 +1,58 @@
+"""Shared fixtures: one full materialisation of the asset graph per test session."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from idgb_pipeline import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """Build the dbt manifest once, as `make` does, so definitions can load."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--profiles-dir", "."],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
+    )
+    if result.returncode != 0:
+        pytest.fail(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory, dbt_manifest):
+    """Materialise the whole graph into a temporary data folder and return its outcome."""
+    from idgb_pipeline.definitions import defs
+    from idgb_pipeline.runner import run_all
+
+    data_dir = tmp_path_factory.mktemp("idgb_data")
+    previous = {key: os.environ.get(key) for key in (settings.DATA_DIR_ENV, settings.WAREHOUSE_ENV)}
+    os.environ[settings.DATA_DIR_ENV] = str(data_dir)
+    os.environ.pop(settings.WAREHOUSE_ENV, None)
+
+    lines: list[str] = []
+    with dg.instance_for_test() as instance:
+        success, report, seconds = run_all(defs(), echo=lines.append, instance=instance)
+
+    yield {
+        "success": success,
+        "report": report,
+        "seconds": seconds,
+        "progress": lines,
+        "warehouse": data_dir / "warehouse.duckdb",
+    }
+
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
