@@ -31,6 +31,7 @@ EXPECTED_SOURCE_IDS = {
     "burgerpeiling_indicatoren",
     "iv3_taakvelden",
     "gemeente_omzetmatrices",
+    "gemeente_herindelingen_2013_2016",
 }
 
 VALID_ENTRY = {
