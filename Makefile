@@ -8,6 +8,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= $(or $(IDGB_DATA_DIR),$(CURDIR)/data)
 
+# dagster-dbt looks for the dbt executable on PATH when `dagster dev` prepares the manifest.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
 # No telemetry or usage statistics from Dagster, dbt or Great Expectations.
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False

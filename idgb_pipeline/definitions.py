@@ -11,14 +11,14 @@ from idgb_pipeline.warehouse.herindeling_asset import gemeente_herindeling
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    """Build the definitions; called by Dagster when it loads the code location."""
+    """Build the definitions when Dagster loads the code location."""
     return dg.Definitions(
         assets=[*build_extract_assets(), gemeente_herindeling, *build_dbt_assets()],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
             "dbt": dbt_resource(),
         },
-        # DuckDB takes one writer per file; running steps one after another in
+        # DuckDB takes one writer per file. Running steps one after another in
         # the run process keeps extract, Python and dbt steps from colliding.
         executor=dg.in_process_executor,
     )

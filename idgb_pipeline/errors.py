@@ -14,4 +14,4 @@ class ExtractError(IdgbError):
 
 
 class LoadError(IdgbError):
-    """Writing a source into the raw schema failed; the previous contents were kept."""
+    """Writing a source into the raw schema failed, and the previous contents were kept."""

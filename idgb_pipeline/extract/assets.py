@@ -13,9 +13,8 @@ GROUP = "extract"
 
 def _description(source: Source) -> str:
     """Build the Dutch asset description shown in the Dagster UI."""
-    table = f" CBS-tabel {source.cbs_table_id}." if source.cbs_table_id else ""
     return (
-        f"{source.title}.{table}\n\n{source.description}\n\n"
+        f"{source.title}.\n\n{source.description}\n\n"
         f"Licentie: {source.licence}. {source.attribution}."
     )
 

@@ -1,0 +1,90 @@
+"""The Dagster code location: groups, descriptions, checks and the CLI summary."""
+
+import dagster as dg
+import pytest
+
+from idgb_pipeline.definitions import defs
+from idgb_pipeline.summary import format_summary
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+@pytest.fixture(scope="module")
+def asset_graph(definitions):
+    return definitions.resolve_asset_graph()
+
+
+def test_assets_are_grouped(asset_graph):
+    groups = {}
+    for key in asset_graph.get_all_asset_keys():
+        groups.setdefault(asset_graph.get(key).group_name, set()).add(key.to_user_string())
+
+    assert set(groups) == {"extract", "warehouse"}
+    assert "raw/misdrijven_gemeente" in groups["extract"]
+    assert "marts/fct_indicator_value" in groups["warehouse"]
+    assert "prep/gemeente_herindeling" in groups["warehouse"]
+
+
+def test_every_asset_has_description(asset_graph):
+    undescribed = [
+        key.to_user_string()
+        for key in asset_graph.get_all_asset_keys()
+        if not (asset_graph.get(key).description or "").strip()
+    ]
+
+    assert undescribed == []
+
+
+def test_descriptions_are_dutch(asset_graph):
+    description = asset_graph.get(dg.AssetKey(["marts", "dim_region"])).description
+
+    assert description.startswith("Regiodimensie")
+
+
+def test_dbt_tests_are_asset_checks(asset_graph):
+    check_keys = asset_graph.asset_check_keys
+    on_facts = {key.name for key in check_keys if key.asset_key == dg.AssetKey(["marts", "fct_indicator_value"])}
+
+    assert len(check_keys) >= 60
+    assert "unique_combination_fct_indicator_value_indicator_code__region_code__period_year" in on_facts
+
+
+def test_dbt_error_tests_block(definitions):
+    # dbt tests with severity error must stop downstream assets, so they are blocking checks.
+    dbt_checks = [
+        check
+        for assets in definitions.assets
+        if isinstance(assets, dg.AssetsDefinition) and assets.op.name in {"dbt_staging", "dbt_marts"}
+        for check in assets.check_specs
+    ]
+
+    assert len(dbt_checks) >= 60
+    assert all(check.blocking for check in dbt_checks)
+
+
+def test_extract_assets_carry_licence(asset_graph):
+    metadata = asset_graph.get(dg.AssetKey(["raw", "misdrijven_gemeente"])).metadata
+
+    assert metadata["licentie"] == "CC-BY 4.0"
+    assert metadata["cbs_tabel"] == "47018NED"
+
+
+def test_summary_lists_marts(full_run, tmp_path):
+    text = format_summary(
+        full_run["success"], full_run["report"], full_run["seconds"], full_run["warehouse"], tmp_path
+    )
+
+    assert "Resultaat:                geslaagd" in text
+    assert "fct_indicator_value" in text
+    assert "dim_region              18.100" in text
+    assert "make ui" in text
+
+
+def test_progress_lines_name_assets(full_run):
+    progress = "\n".join(full_run["progress"])
+
+    assert "✓ raw/misdrijven_gemeente (57.624 rijen)" in progress
+    assert "✓ marts/dim_region" in progress
