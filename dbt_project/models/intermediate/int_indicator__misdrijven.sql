@@ -38,7 +38,8 @@ joined as (
         offences.reliability_tier,
         offence_slugs.offence_slug,
         'misdrijven_' || offence_slugs.offence_slug as count_indicator_code,
-        'misdrijven_' || offence_slugs.offence_slug || '_per_1000' as rate_indicator_code
+        'misdrijven_' || offence_slugs.offence_slug || '_per_1000' as rate_indicator_code,
+        offences.offence_code in ('1.4.2', '1.4.4', '1.4.5') as is_violence
 
     from offences
     left join offence_slugs

@@ -60,6 +60,18 @@ bundled_other as (
     from (
         values
             (
+                'misdrijven_geweld',
+                'Geregistreerde geweldsmisdrijven (selectie)',
+                'Som van geregistreerde moord en doodslag (1.4.2), bedreiging (1.4.4) en mishandeling (1.4.5) uit 47018NED. Niet de hele CBS-categorie 1.4: zedenmisdrijven, openlijk geweld, straatroof en overvallen ontbreken in de meegeleverde data.',
+                'aantal', '47018NED', 'lager is beter', 'veiligheid'
+            ),
+            (
+                'misdrijven_geweld_per_1000',
+                'Geregistreerde geweldsmisdrijven (selectie) per 1.000 inwoners',
+                'misdrijven_geweld per 1.000 inwoners van de gemeente in de indeling 2024.',
+                'per 1.000 inwoners', '47018NED; 70072ned', 'lager is beter', 'veiligheid'
+            ),
+            (
                 'inwoners',
                 'Inwoners',
                 'Aantal inwoners van de gemeente volgens CBS 70072ned, in de gemeentelijke indeling van dat jaar. Gemiddeld over het jaar, of op 1 januari waar het gemiddelde ontbreekt.',

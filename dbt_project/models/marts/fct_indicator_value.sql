@@ -76,6 +76,45 @@ crime_rates as (
 
 ),
 
+-- Violence as the sum of the three violent offence types in the panel. CBS category
+-- 1.4 has more types (sexual offences, public violence, robbery), so this is a selection.
+violence_counts as (
+
+    select
+        'misdrijven_geweld' as indicator_code,
+        misdrijven.gemeente_code as region_code,
+        misdrijven.period_year,
+        cast(sum(misdrijven.registered_crimes_count) as double) as value,
+        bool_or(misdrijven.is_provisional) as is_provisional,
+        'misdrijven_gemeente' as source_id
+
+    from misdrijven
+    inner join misdrijf_indicators
+        on misdrijf_indicators.offence_code = misdrijven.offence_code
+    where misdrijf_indicators.is_violence
+    group by 1, 2, 3
+
+),
+
+violence_rates as (
+
+    select
+        'misdrijven_geweld_per_1000',
+        violence_counts.region_code,
+        violence_counts.period_year,
+        1000.0 * violence_counts.value / bevolking_2024.inhabitants_count,
+        violence_counts.is_provisional,
+        'misdrijven_gemeente; bevolking_gemeente'
+
+    from violence_counts
+    inner join bevolking_2024
+        on
+            bevolking_2024.gemeente_code = violence_counts.region_code
+            and bevolking_2024.period_year = violence_counts.period_year
+    where bevolking_2024.inhabitants_count > 0
+
+),
+
 inhabitants_own_layout as (
 
     select
@@ -160,6 +199,10 @@ unioned as (
     select * from crime_counts
     union all
     select * from crime_rates
+    union all
+    select * from violence_counts
+    union all
+    select * from violence_rates
     union all
     select * from inhabitants_own_layout
     union all
