@@ -15,3 +15,11 @@ class ExtractError(IdgbError):
 
 class LoadError(IdgbError):
     """Writing a source into the raw schema failed, and the previous contents were kept."""
+
+
+class ValidationSetupError(IdgbError):
+    """An expectation suite is missing or cannot be read."""
+
+
+class KrbValidationError(IdgbError):
+    """The KRB policy registration is invalid, so the previous valid registration was kept."""

@@ -39,6 +39,8 @@ class RunReport:
     """What a run did, collected from its events."""
 
     materialised: list[str] = field(default_factory=list)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    rejected_files: dict[str, list] = field(default_factory=dict)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
@@ -71,6 +73,14 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
         rows = materialization.metadata.get("dagster/row_count")
         suffix = f" ({rows.value:,} rijen)".replace(",", ".") if rows is not None else ""
         report.materialised.append(label)
+        quarantined = materialization.metadata.get("rijen_in_quarantaine")
+        if quarantined is not None and quarantined.value:
+            report.quarantined[label] = quarantined.value
+            suffix += f", {quarantined.value} in quarantaine"
+        rejected = materialization.metadata.get("afgewezen_bestanden")
+        if rejected is not None and rejected.value:
+            report.rejected_files[label] = rejected.value
+            suffix += f", afgewezen: {', '.join(rejected.value)}"
         echo(f"  ✓ {label}{suffix}")
     elif event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
         evaluation = dagster_event.asset_check_evaluation_data
@@ -82,8 +92,13 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
             echo(f"  ✗ controle mislukt: {label}")
     elif event_type == DagsterEventType.STEP_FAILURE:
         report.failed_steps.append(dagster_event.step_key)
-        error = dagster_event.step_failure_data.error
-        message = error.message.strip() if error else "onbekende fout"
+        failure = dagster_event.step_failure_data
+        if failure.user_failure_data and failure.user_failure_data.description:
+            message = failure.user_failure_data.description
+        elif failure.error:
+            message = failure.error.message.strip()
+        else:
+            message = "onbekende fout"
         echo(f"  ✗ stap mislukt: {dagster_event.step_key}\n{message}")
 
 

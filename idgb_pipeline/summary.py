@@ -45,6 +45,11 @@ def format_summary(
     ]
     for label in report.checks_failed:
         lines.append(f"  - {label}")
+    lines.append(f"Rijen in quarantaine:     {sum(report.quarantined.values())}")
+    for label, count in report.quarantined.items():
+        lines.append(f"  - {label}: {count}")
+    for label, files in report.rejected_files.items():
+        lines.append(f"Afgewezen bestandsversie: {label}: {', '.join(files)} (vorige versie blijft in gebruik)")
     if report.failed_steps:
         lines.append(f"Mislukte stappen:         {', '.join(report.failed_steps)}")
 

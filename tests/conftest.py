@@ -56,3 +56,10 @@ def full_run(tmp_path_factory, dbt_manifest):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Keep generated files (GX Data Docs, landing) out of the repository's data folder."""
+    if settings.DATA_DIR_ENV not in os.environ:
+        monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path_factory.getbasetemp() / "data"))

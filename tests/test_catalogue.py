@@ -7,6 +7,7 @@ entry and breaks one field, so every test names the single problem it checks.
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,7 @@ import yaml
 from idgb_pipeline.errors import CatalogueError
 from idgb_pipeline.extract.catalogue import load_catalogue
 from idgb_pipeline.extract.extraction import extract_source
+from idgb_pipeline.validate.suites import load_suite
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -253,7 +255,21 @@ def test_unknown_odata_endpoint_raises(tmp_path):
     assert "OData-endpoint 'UntypedDataSet' wordt niet ondersteund" in message
 
 
-# A new source needs only a catalogue entry
+# A new source needs only a catalogue entry and an expectation suite, no code
+
+
+NEW_SOURCE_SUITE = {
+    "name": "idgb.woningvoorraad_gemeente",
+    "meta": {"bron": "woningvoorraad_gemeente"},
+    "expectations": [
+        {
+            "type": "expect_column_values_to_match_regex",
+            "kwargs": {"column": "gemeente_code", "regex": "^GM\\d{4}$"},
+            "severity": "critical",
+            "meta": {"reden": "Gemeentecodes hebben de vorm GMxxxx.", "herstel": "Gebruik GMxxxx."},
+        }
+    ],
+}
 
 
 def test_new_csv_source_loads_without_code(tmp_path):
@@ -261,10 +277,12 @@ def test_new_csv_source_loads_without_code(tmp_path):
         "gemeente_code;jaar;woningen\nGM0014;2023;118000\nGM0014;2024;.\nGM0034;2024;95000\n",
         encoding="utf-8",
     )
+    (tmp_path / "woningvoorraad_gemeente.json").write_text(json.dumps(NEW_SOURCE_SUITE), encoding="utf-8")
     source = load_catalogue(write_catalogue(tmp_path, VALID_ENTRY))["woningvoorraad_gemeente"]
+    suite = load_suite("woningvoorraad_gemeente", folder=tmp_path)
     warehouse = tmp_path / "warehouse.duckdb"
 
-    result = extract_source(source, warehouse)
+    result = extract_source(source, warehouse, suite=suite, gx_root=tmp_path)
     with duckdb.connect(str(warehouse)) as connection:
         rows = connection.execute(
             "select gemeente_code, jaar, woningen, _source_id from raw.woningvoorraad_gemeente "

@@ -1,5 +1,7 @@
 """Extract assets in online mode: downloaded through the CBS client from a local recording."""
 
+import dataclasses
+
 import dagster as dg
 import duckdb
 import pytest
@@ -14,6 +16,7 @@ from idgb_pipeline import settings
 from idgb_pipeline.extract.assets import build_extract_asset
 from idgb_pipeline.extract.catalogue import load_catalogue
 from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.validate.suites import load_suite
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
@@ -28,18 +31,30 @@ def online_environment(monkeypatch, tmp_path, download_server: RecordedCbsServer
     return tmp_path
 
 
-def materialize_source(source_id: str, warehouse) -> dg.ExecuteInProcessResult:
+def recording_suite():
+    """The real 85067NED suite without its row count, which 25 recorded rows cannot meet."""
+    suite = load_suite("gebieden_in_nederland_2022")
+    expectations = [
+        expectation
+        for expectation in suite.expectations
+        if expectation["type"] != "expect_table_row_count_to_be_between"
+    ]
+    return dataclasses.replace(suite, document={**suite.document, "expectations": expectations})
+
+
+def materialize_source(source_id: str, warehouse, suite=None, **options) -> dg.ExecuteInProcessResult:
     source = load_catalogue(settings.CATALOGUE_PATH)[source_id]
     return dg.materialize(
-        [build_extract_asset(source)],
+        [build_extract_asset(source, suite=suite)],
         resources={"warehouse": WarehouseResource(path=str(warehouse))},
+        **options,
     )
 
 
 def test_online_loads_downloaded_table(online_environment, download_server):
     warehouse = online_environment / "warehouse.duckdb"
 
-    result = materialize_source("gebieden_in_nederland_2022", warehouse)
+    result = materialize_source("gebieden_in_nederland_2022", warehouse, suite=recording_suite())
 
     assert result.success
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -55,7 +70,7 @@ def test_online_loads_downloaded_table(online_environment, download_server):
 def test_online_strips_cbs_padding(online_environment):
     warehouse = online_environment / "warehouse.duckdb"
 
-    materialize_source("gebieden_in_nederland_2022", warehouse)
+    materialize_source("gebieden_in_nederland_2022", warehouse, suite=recording_suite())
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         code = connection.execute(
@@ -74,15 +89,28 @@ def test_offline_makes_no_request(monkeypatch, tmp_path, cbs_server):
     assert cbs_server.received_keys() == []
 
 
+def test_partial_download_is_rejected(online_environment):
+    # The recording has 25 of the 345 gemeenten: the real suite's row count rejects it.
+    warehouse = online_environment / "warehouse.duckdb"
+
+    result = materialize_source("gebieden_in_nederland_2022", warehouse, raise_on_error=False)
+
+    assert not result.success
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute("select count(*) from raw.gebieden_in_nederland_2022").fetchone()[0]
+        reason = connection.execute("select reason from quarantine._rejected_files").fetchone()[0]
+    assert rows == 0
+    assert "het aantal regels moet tussen 300 en 400 liggen" in reason
+    assert "Gevonden: 25" in reason
+
+
 def test_online_failure_keeps_previous_load(online_environment, download_server):
     warehouse = online_environment / "warehouse.duckdb"
-    materialize_source("gebieden_in_nederland_2022", warehouse)
+    materialize_source("gebieden_in_nederland_2022", warehouse, suite=recording_suite())
     download_server.aliases["85067NED/TypedDataSet"] = "00000XXX/TypedDataSet"
 
-    result = dg.materialize(
-        [build_extract_asset(load_catalogue(settings.CATALOGUE_PATH)["gebieden_in_nederland_2022"])],
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
-        raise_on_error=False,
+    result = materialize_source(
+        "gebieden_in_nederland_2022", warehouse, suite=recording_suite(), raise_on_error=False
     )
 
     assert not result.success

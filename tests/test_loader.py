@@ -18,7 +18,7 @@ import pytest
 from idgb_pipeline.errors import ExtractError, LoadError
 from idgb_pipeline.extract.catalogue import Source, SourceFile, load_catalogue
 from idgb_pipeline.extract.extraction import extract_source, read_typed_file
-from idgb_pipeline.extract.loader import load_source
+from idgb_pipeline.extract.loader import FileBatch, load_source
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 BEVOLKING_FILE = SEEDS / "cbs/waarden/bevolking_gemeente_2012_2025_long.csv"
@@ -238,7 +238,7 @@ def test_insert_error_rolls_back(bevolking, warehouse, tmp_path):
 
     with duckdb.connect(str(warehouse)) as connection:
         with pytest.raises(LoadError) as caught:
-            load_source(connection, bevolking, [(changed, None, good_frame), (bad_path, None, bad_frame)])
+            load_source(connection, bevolking, [FileBatch(changed, None, good_frame), FileBatch(bad_path, None, bad_frame)])
 
     assert "De vorige inhoud is bewaard" in str(caught.value)
     assert snapshot(warehouse) == before
@@ -251,7 +251,7 @@ def test_failed_first_load_creates_nothing(bevolking, warehouse, tmp_path):
 
     with duckdb.connect(str(warehouse)) as connection:
         with pytest.raises(LoadError):
-            load_source(connection, bevolking, [(bad_path, None, bad_frame)])
+            load_source(connection, bevolking, [FileBatch(bad_path, None, bad_frame)])
 
     tables = fetch(warehouse, "select table_name from information_schema.tables where table_schema = 'raw'")
     assert tables == []
@@ -265,8 +265,8 @@ def test_connection_usable_after_rollback(bevolking, warehouse, tmp_path):
 
     with duckdb.connect(str(warehouse)) as connection:
         with pytest.raises(LoadError):
-            load_source(connection, bevolking, [(bad_path, None, bad_frame)])
-        loads = load_source(connection, bevolking, [(BEVOLKING_FILE, None, good_frame)])
+            load_source(connection, bevolking, [FileBatch(bad_path, None, bad_frame)])
+        loads = load_source(connection, bevolking, [FileBatch(BEVOLKING_FILE, None, good_frame)])
 
     assert loads[0].is_new_version
     assert fetch(warehouse, "select count(*) from raw.bevolking_gemeente") == [(BEVOLKING_ROWS,)]

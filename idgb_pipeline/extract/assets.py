@@ -1,12 +1,16 @@
-"""One Dagster asset per catalogue source, loading it into ``raw.<id>``."""
+"""One Dagster asset per catalogue source, loading it into ``raw.<id>``, with its GX check."""
 
 import dagster as dg
 
 from idgb_pipeline import settings
+from idgb_pipeline.errors import IdgbError
 from idgb_pipeline.extract.catalogue import Source, load_catalogue
 from idgb_pipeline.extract.extraction import ExtractionResult, extract_source
 from idgb_pipeline.extract.online import download_source_files
 from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.validate.checks import check_name, check_result
+from idgb_pipeline.validate.reference import REFERENCE_SOURCES
+from idgb_pipeline.validate.suites import Suite, load_suite
 
 GROUP = "extract"
 
@@ -19,35 +23,62 @@ def _description(source: Source) -> str:
     )
 
 
+def _check_spec(source: Source, suite: Suite) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        name=check_name(source.id),
+        asset=dg.AssetKey(["raw", source.id]),
+        # Blocking: a critical failure stops dbt and everything downstream of it.
+        blocking=True,
+        description=(
+            f"Great Expectations-suite {suite.path.name} ({len(suite.expectations)} verwachtingen). "
+            "Een kritieke fout wijst de bestandsversie af; afgekeurde rijen gaan naar quarantaine."
+        ),
+    )
+
+
+def _upstream_references(source: Source, suite: Suite) -> list[dg.AssetKey]:
+    """Region sources must load first when a suite checks codes against them."""
+    if suite.region_check is None:
+        return []
+    return [dg.AssetKey(["raw", source_id]) for source_id in REFERENCE_SOURCES if source_id != source.id]
+
+
 def _materialize_result(result: ExtractionResult, source: Source) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": result.row_count,
             "nieuwe_bestandsversies": result.new_versions,
+            "rijen_in_quarantaine": result.quarantined_count,
+            "afgewezen_bestanden": dg.MetadataValue.json(result.rejected_files),
             "bestanden": dg.MetadataValue.json(
                 {
                     load.file_name: {
                         "sha256": load.sha256,
                         "rijen": load.row_count,
                         "nieuwe_versie": load.is_new_version,
+                        "afgewezen": load.is_rejected,
                         **result.read_details.get(load.file_name, {}),
                     }
                     for load in result.files
                 }
             ),
             "tabel": source.table_name,
-        }
+        },
+        check_results=[check_result(source.id, result)],
     )
 
 
-def build_extract_asset(source: Source) -> dg.AssetsDefinition:
-    """Build the asset that reads, checks and loads one source."""
+def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.AssetsDefinition:
+    """Build the asset that reads, validates and loads one source."""
+    suite = suite or load_suite(source.id)
 
     @dg.asset(
         key=dg.AssetKey(["raw", source.id]),
         group_name=GROUP,
         description=_description(source),
         kinds={"duckdb", source.format},
+        deps=_upstream_references(source, suite),
+        check_specs=[_check_spec(source, suite)],
         metadata={
             "bron_id": source.id,
             "cbs_tabel": source.cbs_table_id or "",
@@ -63,20 +94,31 @@ def build_extract_asset(source: Source) -> dg.AssetsDefinition:
             context.log.info("IDGB_CBS_ONLINE=1: downloading %s from CBS", source.odata.table_id)
             files = download_source_files(source, settings.landing_dir() / source.id)
 
-        result = extract_source(source, warehouse.file, files=files)
+        try:
+            result = extract_source(source, warehouse.file, files=files, suite=suite)
+        except IdgbError as error:
+            # A Failure shows the Dutch message itself in the UI instead of a stack trace.
+            raise dg.Failure(
+                description=str(error),
+                metadata={"bron": source.id, "tabel": source.table_name},
+            ) from error
         context.log.info(
-            "%s: %d rows in %d file(s), %d new version(s)",
+            "%s: %d rows in %d file(s), %d new version(s), %d quarantined, %d rejected file(s)",
             source.table_name,
             result.row_count,
             len(result.files),
             result.new_versions,
+            result.quarantined_count,
+            len(result.rejected_files),
         )
+        for message in result.messages[:20]:
+            context.log.warning(message)
         return _materialize_result(result, source)
 
     return extract_asset
 
 
 def build_extract_assets() -> list[dg.AssetsDefinition]:
-    """Build one extract asset per source in the bundled catalogue."""
-    catalogue = load_catalogue(settings.CATALOGUE_PATH)
+    """Build one extract asset per source in the catalogue."""
+    catalogue = load_catalogue(settings.catalogue_path(), settings.SEEDS_DIR)
     return [build_extract_asset(source) for source in catalogue.values()]

@@ -1,22 +1,35 @@
-"""Read every file of a source, check it against the catalogue, then load it into ``raw``.
+"""Read every file of a source, validate it with its suite, then load it into ``raw``.
 
-All files are read and typed before the warehouse is opened, so a broken file
-stops the extraction without touching what was loaded before.
+All files are read and typed before the warehouse is written, so a file that
+cannot be read stops the extraction without touching what was loaded before.
+Rows that fail an expectation go to ``quarantine``; a failed critical expectation
+rejects the whole file version, so ``raw`` and everything built on it keep the
+previous version.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from idgb_pipeline import settings
+from idgb_pipeline.errors import ExtractError
 from idgb_pipeline.extract.catalogue import Source, SourceFile
-from idgb_pipeline.extract.loader import FileLoad, load_source
-from idgb_pipeline.extract.normalise import cast_to_catalogue
+from idgb_pipeline.extract.loader import FileBatch, FileLoad, load_source, record_rejected_file
+from idgb_pipeline.extract.normalise import cast_to_catalogue, describe_conversions
 from idgb_pipeline.extract.readers import READERS
+from idgb_pipeline.validate.gx_runner import run_suite
+from idgb_pipeline.validate.outcome import FileFindings, collect_findings
+from idgb_pipeline.validate.prepare import add_validation_columns, split_exact_duplicates
+from idgb_pipeline.validate.reference import load_region_reference
+from idgb_pipeline.validate.suites import Suite, load_suite
 
 logger = logging.getLogger("idgb_pipeline.extract.extraction")
+
+# The first data row sits on spreadsheet row 2, below the header.
+FIRST_DATA_ROW = 2
 
 
 @dataclass(frozen=True)
@@ -26,40 +39,156 @@ class ExtractionResult:
     source_id: str
     files: list[FileLoad]
     read_details: dict[str, dict]
+    findings: list[FileFindings] = field(default_factory=list)
+    data_docs: Path | None = None
 
     @property
     def row_count(self) -> int:
-        """Rows in the current version of the source, over all its files."""
-        return sum(file.row_count for file in self.files)
+        """Rows accepted into ``raw`` from the current files (rejected files count zero)."""
+        return sum(file.row_count for file in self.files if not file.is_rejected)
 
     @property
     def new_versions(self) -> int:
-        """Files that changed since the previous load."""
+        """Files that were loaded as a new version in this run."""
         return sum(file.is_new_version for file in self.files)
+
+    @property
+    def quarantined_count(self) -> int:
+        """Rows of the current files that failed validation."""
+        return sum(file.quarantined_count for file in self.files)
+
+    @property
+    def rejected_files(self) -> list[str]:
+        """Files whose version was rejected by a critical expectation."""
+        return [file.file_name for file in self.files if file.is_rejected]
+
+    @property
+    def messages(self) -> list[str]:
+        """Dutch findings of every file, in file order, after the notes from reading."""
+        notes = [note for details in self.read_details.values() for note in details.get("meldingen", [])]
+        return notes + [message for findings in self.findings for message in findings.messages]
 
 
 def read_typed_file(source: Source, path: Path) -> tuple[pd.DataFrame, dict]:
     """Read one file of ``source`` and return its typed frame and reader details."""
     frame, details = READERS[source.format](path, source.options)
-    return cast_to_catalogue(frame, source, path), details
+    typed = cast_to_catalogue(frame, source, path)
+    details["meldingen"] = details.get("meldingen", []) + describe_conversions(frame, source, path)
+    return typed, details
+
+
+def _quarantine_frame(
+    frame: pd.DataFrame, reasons: dict, duplicates: pd.Series, severity_of: dict
+) -> pd.DataFrame:
+    """Build the quarantine rows: failing rows with their reasons, plus exact copies."""
+    parts = []
+    if reasons:
+        failing = frame.loc[list(reasons)].copy()
+        failing["_reason"] = ["; ".join(reasons[index]) for index in failing.index]
+        failing["_severity"] = [severity_of[index] for index in failing.index]
+        parts.append(failing)
+    if len(duplicates):
+        copies = frame.loc[duplicates.index].copy() if set(duplicates.index) <= set(frame.index) else None
+        if copies is not None:
+            copies["_reason"] = [
+                f"exacte kopie van rij {int(original) + FIRST_DATA_ROW}" for original in duplicates
+            ]
+            copies["_severity"] = "warning"
+            parts.append(copies)
+    if not parts:
+        return pd.DataFrame()
+    quarantined = pd.concat(parts)
+    quarantined["_row_number"] = [int(index) + FIRST_DATA_ROW for index in quarantined.index]
+    return quarantined
+
+
+def _validate_file(
+    source: Source,
+    suite: Suite,
+    source_file: SourceFile,
+    frame: pd.DataFrame,
+    reference: dict,
+    gx_root: Path,
+) -> tuple[FileBatch, FileFindings, Path]:
+    """Validate one typed file and split it into accepted and quarantined rows."""
+    deduplicated, duplicates = split_exact_duplicates(frame)
+    prepared = add_validation_columns(
+        deduplicated, suite, reference, source.period_column, source_file.period
+    )
+    name = f"{source.id}__{source_file.path.name.split('.')[0]}"
+    results, docs_index = run_suite(prepared, suite.document, name, gx_root)
+    findings = collect_findings(results, prepared, suite, source_file.path.name)
+
+    severity_of = {}
+    for result in findings.failed:
+        for index in result.unexpected_index:
+            if result.is_critical or index not in severity_of:
+                severity_of[index] = result.severity
+    for index, original in duplicates.items():
+        findings.messages.append(
+            f"{source_file.path.name} (waarschuwing), rij {int(index) + FIRST_DATA_ROW}: exacte kopie "
+            f"van rij {int(original) + FIRST_DATA_ROW}. Herstel: verwijder de dubbele regel; "
+            "de pipeline laadt alleen de eerste."
+        )
+
+    quarantined = _quarantine_frame(frame, findings.row_reasons, duplicates, severity_of)
+    if findings.has_critical_failure:
+        batch = FileBatch(
+            source_file.path, source_file.period, None, quarantined, "\n".join(findings.messages)
+        )
+    else:
+        accepted = deduplicated.drop(index=list(findings.row_reasons))
+        batch = FileBatch(source_file.path, source_file.period, accepted, quarantined)
+    return batch, findings, docs_index
+
+
+def _read_all(source: Source, files, warehouse: Path):
+    typed = []
+    read_details = {}
+    for source_file in files:
+        try:
+            frame, details = read_typed_file(source, source_file.path)
+        except ExtractError as error:
+            warehouse.parent.mkdir(parents=True, exist_ok=True)
+            with duckdb.connect(str(warehouse)) as connection:
+                record_rejected_file(connection, source, source_file.path, str(error))
+            raise
+        typed.append((source_file, frame))
+        read_details[source_file.path.name] = {**details, "rows": len(frame)}
+        logger.info("Read %s: %d rows (%s)", source_file.path.name, len(frame), details)
+    return typed, read_details
 
 
 def extract_source(
     source: Source,
     warehouse: Path,
     files: tuple[SourceFile, ...] | None = None,
+    suite: Suite | None = None,
+    gx_root: Path | None = None,
 ) -> ExtractionResult:
-    """Read, type and load a source; ``files`` overrides the catalogue files (downloads)."""
-    typed_frames = []
-    read_details = {}
-    for source_file in files or source.files:
-        frame, details = read_typed_file(source, source_file.path)
-        typed_frames.append((source_file.path, source_file.period, frame))
-        read_details[source_file.path.name] = {**details, "rows": len(frame)}
-        logger.info("Read %s: %d rows (%s)", source_file.path.name, len(frame), details)
+    """Read, validate and load a source; ``files`` overrides the catalogue files (downloads)."""
+    suite = suite or load_suite(source.id)
+    gx_root = gx_root or settings.data_dir()
+    typed, read_details = _read_all(source, files or source.files, warehouse)
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as connection:
-        loads = load_source(connection, source, typed_frames)
+        reference = load_region_reference(connection)
 
-    return ExtractionResult(source_id=source.id, files=loads, read_details=read_details)
+        batches, all_findings, docs_index = [], [], None
+        for source_file, frame in typed:
+            batch, findings, docs_index = _validate_file(
+                source, suite, source_file, frame, reference, gx_root
+            )
+            batches.append(batch)
+            all_findings.append(findings)
+
+        loads = load_source(connection, source, batches)
+
+    return ExtractionResult(
+        source_id=source.id,
+        files=loads,
+        read_details=read_details,
+        findings=all_findings,
+        data_docs=docs_index,
+    )

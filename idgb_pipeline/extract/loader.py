@@ -4,6 +4,9 @@ The raw schema is append-only per file version: a new version of a file adds row
 under its own sha256, and a version equal to the latest one adds nothing. Staging
 models read the latest version per file (see the ``latest_version`` dbt macro), so
 older versions stay available for audits and a failed load changes nothing.
+
+Rows that fail validation go to ``quarantine.<id>`` in the same transaction, with
+their reason; a rejected version adds nothing to ``raw``.
 """
 
 import hashlib
@@ -21,6 +24,10 @@ from idgb_pipeline.extract.catalogue import Source
 logger = logging.getLogger("idgb_pipeline.extract.loader")
 
 LOAD_LOG_TABLE = "raw._load_log"
+REJECTED_FILES_TABLE = "quarantine._rejected_files"
+
+STATUS_LOADED = "geladen"
+STATUS_REJECTED = "afgewezen"
 
 SQL_TYPES = {
     "varchar": "varchar",
@@ -38,15 +45,39 @@ LINEAGE_COLUMNS = {
     "_loaded_at": "timestamp with time zone",
 }
 
+QUARANTINE_COLUMNS = {
+    "_row_number": "integer",
+    "_reason": "varchar",
+    "_severity": "varchar",
+    "_version_rejected": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """One file ready to load: accepted rows (None if the version is rejected) and quarantined rows.
+
+    ``quarantined`` has the source columns plus ``_row_number``, ``_reason`` and
+    ``_severity``.
+    """
+
+    path: Path
+    period: int | None
+    accepted: pd.DataFrame | None
+    quarantined: pd.DataFrame | None = None
+    rejection_reason: str = ""
+
 
 @dataclass(frozen=True)
 class FileLoad:
-    """What happened to one file: loaded as a new version, or unchanged since the last load."""
+    """What happened to one file: loaded as a new version, unchanged, or rejected."""
 
     file_name: str
     sha256: str
     row_count: int
     is_new_version: bool
+    quarantined_count: int = 0
+    is_rejected: bool = False
 
 
 def file_sha256(path: Path) -> str:
@@ -58,8 +89,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ensure_tables(connection: duckdb.DuckDBPyConnection, source: Source) -> None:
+def ensure_log_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the load log and the rejected-files table if they are missing."""
     connection.execute("create schema if not exists raw")
+    connection.execute("create schema if not exists quarantine")
     connection.execute(
         f"""
         create table if not exists {LOAD_LOG_TABLE} (
@@ -71,93 +104,143 @@ def _ensure_tables(connection: duckdb.DuckDBPyConnection, source: Source) -> Non
         )
         """
     )
+    # Warehouses created before rejected versions were logged lack this column.
+    connection.execute(
+        f"alter table {LOAD_LOG_TABLE} add column if not exists status varchar default '{STATUS_LOADED}'"
+    )
+    connection.execute(
+        f"""
+        create table if not exists {REJECTED_FILES_TABLE} (
+            source_id varchar not null,
+            file_name varchar not null,
+            file_sha256 varchar,
+            rejected_at timestamp with time zone not null,
+            reason varchar not null
+        )
+        """
+    )
 
-    wanted = {**{name: SQL_TYPES[kind] for name, kind in source.columns.items()}}
+
+def _ensure_table(
+    connection: duckdb.DuckDBPyConnection, source: Source, schema: str, extra: dict[str, str]
+) -> str:
+    """Create or widen ``<schema>.<source id>`` and return its name."""
+    table = f"{schema}.{source.id}"
+    wanted = {name: SQL_TYPES[kind] for name, kind in source.columns.items()}
     if source.period_column:
         wanted[source.period_column] = "integer"
+    wanted.update(extra)
     wanted.update(LINEAGE_COLUMNS)
 
     # Identifiers were validated by the catalogue loader, so quoting them is enough here.
     column_sql = ", ".join(f'"{name}" {sql_type}' for name, sql_type in wanted.items())
-    connection.execute(f"create table if not exists {source.table_name} ({column_sql})")
+    connection.execute(f"create table if not exists {table} ({column_sql})")
 
     # A catalogue that gains a column widens the table; old versions get NULL there.
     existing = {
         row[0]
         for row in connection.execute(
             "select column_name from information_schema.columns "
-            "where table_schema = 'raw' and table_name = ?",
-            [source.id],
+            "where table_schema = ? and table_name = ?",
+            [schema, source.id],
         ).fetchall()
     }
     for name, sql_type in wanted.items():
         if name not in existing:
-            logger.info("Adding column %s to %s", name, source.table_name)
-            connection.execute(f'alter table {source.table_name} add column "{name}" {sql_type}')
+            logger.info("Adding column %s to %s", name, table)
+            connection.execute(f'alter table {table} add column "{name}" {sql_type}')
+    return table
 
 
-def _latest_sha256(connection: duckdb.DuckDBPyConnection, source_id: str, file_name: str):
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    connection.register("incoming_batch", frame)
+    connection.execute(f"insert into {table} by name select * from incoming_batch")
+    connection.unregister("incoming_batch")
+
+
+def _with_lineage(frame, source: Source, period, path: Path, sha256: str, loaded_at) -> pd.DataFrame:
+    batch = frame.copy()
+    if source.period_column:
+        batch[source.period_column] = period
+    batch["_source_id"] = source.id
+    batch["_file_name"] = path.name
+    batch["_file_sha256"] = sha256
+    batch["_loaded_at"] = loaded_at
+    return batch
+
+
+def _latest_log_entry(connection: duckdb.DuckDBPyConnection, source_id: str, file_name: str):
+    """Return ``(sha256, status)`` of the newest logged version of a file, or None."""
     # fetchall() drains the result: DuckDB 2.0.1 rejects register() on a connection
     # whose last result still has unfetched rows, and fetchone() leaves it open.
     rows = connection.execute(
         f"""
-        select file_sha256 from {LOAD_LOG_TABLE}
+        select file_sha256, status from {LOAD_LOG_TABLE}
         where source_id = ? and file_name = ?
         order by loaded_at desc
         limit 1
         """,
         [source_id, file_name],
     ).fetchall()
-    return rows[0][0] if rows else None
+    return rows[0] if rows else None
+
+
+def _load_file(connection, source: Source, batch: FileBatch, loaded_at) -> FileLoad:
+    sha256 = file_sha256(batch.path)
+    is_rejected = batch.accepted is None
+    status = STATUS_REJECTED if is_rejected else STATUS_LOADED
+    quarantined = batch.quarantined if batch.quarantined is not None else pd.DataFrame()
+    row_count = len(quarantined) if is_rejected else len(batch.accepted)
+
+    # The same file in the same state as last time adds nothing, so reruns are idempotent.
+    if _latest_log_entry(connection, source.id, batch.path.name) == (sha256, status):
+        return FileLoad(batch.path.name, sha256, row_count, False, len(quarantined), is_rejected)
+
+    if not is_rejected:
+        table = _ensure_table(connection, source, "raw", {})
+        _insert(connection, table, _with_lineage(batch.accepted, source, batch.period, batch.path, sha256, loaded_at))
+    if len(quarantined):
+        table = _ensure_table(connection, source, "quarantine", QUARANTINE_COLUMNS)
+        rows = quarantined.assign(_version_rejected=is_rejected)
+        _insert(connection, table, _with_lineage(rows, source, batch.period, batch.path, sha256, loaded_at))
+
+    if is_rejected:
+        connection.execute(
+            f"insert into {REJECTED_FILES_TABLE} values (?, ?, ?, ?, ?)",
+            [source.id, batch.path.name, sha256, loaded_at, batch.rejection_reason],
+        )
+    connection.execute(
+        f"insert into {LOAD_LOG_TABLE} (source_id, file_name, file_sha256, loaded_at, row_count, status) "
+        "values (?, ?, ?, ?, ?, ?)",
+        [source.id, batch.path.name, sha256, loaded_at, row_count, status],
+    )
+    return FileLoad(batch.path.name, sha256, row_count, not is_rejected, len(quarantined), is_rejected)
 
 
 def load_source(
     connection: duckdb.DuckDBPyConnection,
     source: Source,
-    frames: list[tuple[Path, int | None, pd.DataFrame]],
+    batches: list[FileBatch],
 ) -> list[FileLoad]:
-    """Load the typed frames of all files of a source in one transaction.
+    """Load all files of a source, and their quarantined rows, in one transaction.
 
     Args:
         connection (duckdb.DuckDBPyConnection): An open connection to the warehouse.
         source (Source): The catalogue entry.
-        frames (list): ``(path, period, typed frame)`` per file.
+        batches (list[FileBatch]): One batch per file.
 
     Returns:
         list[FileLoad]: One entry per file, saying whether it was a new version.
     """
     loaded_at = datetime.now(timezone.utc)
-    results = []
 
     connection.execute("begin transaction")
     try:
-        _ensure_tables(connection, source)
-
-        for path, period, frame in frames:
-            sha256 = file_sha256(path)
-            if _latest_sha256(connection, source.id, path.name) == sha256:
-                results.append(FileLoad(path.name, sha256, len(frame), is_new_version=False))
-                continue
-
-            batch = frame.copy()
-            if source.period_column:
-                batch[source.period_column] = period
-            batch["_source_id"] = source.id
-            batch["_file_name"] = path.name
-            batch["_file_sha256"] = sha256
-            batch["_loaded_at"] = loaded_at
-
-            connection.register("incoming_batch", batch)
-            connection.execute(
-                f"insert into {source.table_name} by name select * from incoming_batch"
-            )
-            connection.unregister("incoming_batch")
-            connection.execute(
-                f"insert into {LOAD_LOG_TABLE} values (?, ?, ?, ?, ?)",
-                [source.id, path.name, sha256, loaded_at, len(batch)],
-            )
-            results.append(FileLoad(path.name, sha256, len(frame), is_new_version=True))
-
+        ensure_log_tables(connection)
+        # The raw table exists even when every version so far was rejected, so that
+        # dbt sources and the region reference can rely on it.
+        _ensure_table(connection, source, "raw", {})
+        results = [_load_file(connection, source, batch, loaded_at) for batch in batches]
         connection.execute("commit")
     except Exception as error:
         # Any failure, not only a DuckDB one, must leave the previous version in place.
@@ -170,3 +253,21 @@ def load_source(
         ) from error
 
     return results
+
+
+def record_rejected_file(
+    connection: duckdb.DuckDBPyConnection, source: Source, path: Path, reason: str
+) -> None:
+    """Log a file that could not be read at all, so that its rejection is on record."""
+    sha256 = file_sha256(path) if path.is_file() else None
+    connection.execute("begin transaction")
+    try:
+        ensure_log_tables(connection)
+        connection.execute(
+            f"insert into {REJECTED_FILES_TABLE} values (?, ?, ?, ?, ?)",
+            [source.id, path.name, sha256, datetime.now(timezone.utc), reason],
+        )
+        connection.execute("commit")
+    except duckdb.Error:
+        connection.execute("rollback")
+        raise

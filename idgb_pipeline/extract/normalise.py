@@ -106,13 +106,43 @@ def _format_problems(problems: list[CellProblem], total: int, path: Path, source
     return "\n".join(lines)
 
 
+def describe_conversions(frame: pd.DataFrame, source: Source, path: Path) -> list[str]:
+    """Return Dutch notes for cells that were read as missing or with a decimal comma.
+
+    Nothing is dropped silently: every marker that became NULL is counted here.
+    """
+    notes = []
+    for column, column_type in source.columns.items():
+        if column_type == "varchar" or column not in frame.columns:
+            continue
+        values = frame[column]
+        for marker in sorted(MISSING_MARKERS - {""}):
+            hits = values.index[values == marker]
+            if len(hits):
+                notes.append(
+                    f"{path.name}, rij {int(hits[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
+                    f"'{marker}' gelezen als ontbrekend ({len(hits)} keer in deze kolom). Herstel: "
+                    "laat de cel leeg als het cijfer ontbreekt, of vul het cijfer in."
+                )
+        if column_type == "double":
+            commas = values.index[values.str.match(r"^[+-]?\d+,\d+$", na=False)]
+            if len(commas):
+                notes.append(
+                    f"{path.name}, rij {int(commas[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
+                    f"'{values[commas[0]]}' met decimale komma gelezen als "
+                    f"{values[commas[0]].replace(',', '.')} ({len(commas)} keer). Herstel: niet nodig."
+                )
+    return notes
+
+
 def check_columns(frame: pd.DataFrame, source: Source, path: Path) -> None:
     """Raise when a catalogue column is missing; log columns the catalogue does not know."""
     present = set(frame.columns)
     missing = [column for column in source.columns if column not in present]
     if missing:
         raise ExtractError(
-            f"Bestand {path.name} (bron '{source.id}') mist kolom(men) {', '.join(missing)}. "
+            f"Bestand {path.name} (bron '{source.id}'): de kopregel (rij 1) mist kolom(men) "
+            f"{', '.join(missing)}. "
             f"Gevonden kolommen: {', '.join(frame.columns)}. Herstel de kopregel of pas de "
             "kolommen in de bronnencatalogus aan als de bron echt is veranderd."
         )

@@ -58,6 +58,29 @@ def decode_text(content: bytes, path: Path) -> tuple[str, str]:
     raise ExtractError(f"Bestand {path} heeft een onbekende tekstcodering. Sla het op als UTF-8.")
 
 
+def describe_encoding_fallback(content: bytes, encoding: str, path: Path) -> str:
+    """Return a Dutch note that points at the first byte that is not UTF-8."""
+    try:
+        content.decode("utf-8-sig")
+        return ""
+    except UnicodeDecodeError as error:
+        before = content[: error.start]
+        row = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        line_end = content.find(b"\n", error.start)
+        line = content[line_start : line_end if line_end != -1 else len(content)].decode(encoding)
+        header = content[: content.find(b"\n")].decode(encoding).lstrip("\ufeff")
+        delimiter = max(CSV_DELIMITERS, key=header.count)
+        field_number = content[line_start : error.start].decode(encoding).count(delimiter)
+        columns = [name.strip().strip('"') for name in header.split(delimiter)]
+        column = columns[field_number] if field_number < len(columns) else f"veld {field_number + 1}"
+        value = line.split(delimiter)[field_number].strip().strip('"') if delimiter in line else line
+        return (
+            f"{path.name}, rij {row}, kolom '{column}': waarde '{value}' is geen UTF-8; "
+            f"gelezen als {encoding}. Herstel: sla het bestand op als UTF-8."
+        )
+
+
 def sniff_delimiter(text: str, path: Path) -> str:
     """Return the field separator of a CSV text, judged from its header line."""
     header = text.split("\n", 1)[0]
@@ -108,7 +131,15 @@ def read_csv(path: Path, options: dict) -> tuple[pd.DataFrame, dict]:
 
     frame = _clean_strings(frame)
     blank = frame.eq("").all(axis=1)
-    details = {"encoding": encoding, "delimiter": delimiter}
+    notes = []
+    if encoding != ENCODINGS[0]:
+        notes.append(describe_encoding_fallback(read_bytes(path), encoding, path))
+    if delimiter != ",":
+        notes.append(
+            f"{path.name}, rij 1 (kopregel): scheidingsteken '{delimiter}' in plaats van ','. "
+            "Herstel: niet nodig, het bestand is correct gelezen."
+        )
+    details = {"encoding": encoding, "delimiter": delimiter, "meldingen": notes}
     return frame[~blank], details
 
 

@@ -1,0 +1,1 @@
+"""Validation of extracted sources with Great Expectations, and the quarantine of failing rows."""
