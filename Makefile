@@ -1,9 +1,10 @@
 # IDGB pipeline: two commands set up everything on a fresh machine.
 #   make run   install, prepare the dbt manifest, materialise every asset, print a summary
 #   make test  install, then run the test suite
-#   make ui    open the Dagster UI on http://127.0.0.1:3000
+#   make ui    open the Dagster UI on http://127.0.0.1:$(UI_PORT) (default 3000)
 
 PYTHON ?= python3.11
+UI_PORT ?= 3000
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= $(or $(IDGB_DATA_DIR),$(CURDIR)/data)
@@ -26,6 +27,8 @@ install: $(INSTALLED)
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is nodig (gevonden: $$($(BIN)/python --version)). Verwijder $(VENV) en zet PYTHON=<pad naar python3.11>."; exit 1; }
 	@echo "Afhankelijkheden installeren (vastgepinde versies uit requirements.lock) …"
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -36,18 +39,20 @@ manifest: $(INSTALLED)
 	@echo "dbt-manifest voorbereiden …"
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp config/dagster.yaml $@
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/idgb run
+	$(BIN)/idgb run $(if $(VERBOSE),--verbose)
 
 test: manifest
 	$(BIN)/pytest
 
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@if $(BIN)/python -c 'import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", $(UI_PORT))) != 0)'; then \
+		echo "Poort $(UI_PORT) is al in gebruik. Kies een andere: make ui UI_PORT=3001"; exit 1; fi
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 clean:
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

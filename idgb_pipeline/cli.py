@@ -1,11 +1,13 @@
 """Command-line entry point ``idgb``. Output is Dutch: it is read by operators and policy staff."""
 
 import argparse
+import functools
 import logging
 import sys
 
 from idgb_pipeline import settings
 from idgb_pipeline.errors import IdgbError
+from idgb_pipeline.krb.commands import add_krb_commands
 
 
 def _run(arguments: argparse.Namespace) -> int:
@@ -19,7 +21,9 @@ def _run(arguments: argparse.Namespace) -> int:
     # Imported after DAGSTER_HOME is set, because loading definitions reads the manifest.
     from idgb_pipeline.definitions import defs
 
-    success, report, seconds = run_all(defs())
+    # Progress goes to the real standard output, which run_all may redirect for dbt.
+    echo = functools.partial(print, file=sys.stdout, flush=True)
+    success, report, seconds = run_all(defs(), echo=echo, show_tool_output=arguments.verbose)
     print(format_summary(success, report, seconds, warehouse, dagster_home))
     return 0 if success else 1
 
@@ -42,16 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     run.set_defaults(handler=_run)
+
+    add_krb_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``idgb`` command and return its exit code."""
     arguments = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if arguments.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    # The level sits on the handler: Dagster's loggers set their own level to INFO,
+    # which would otherwise pass the root logger's threshold.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.INFO if arguments.verbose else logging.ERROR)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         return arguments.handler(arguments)
     except IdgbError as error:

@@ -4,7 +4,9 @@ import dagster as dg
 
 from idgb_pipeline import settings
 from idgb_pipeline.extract.assets import build_extract_assets
+from idgb_pipeline.krb.assets import krb_registration
 from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.validate.krb_checks import build_krb_checks
 from idgb_pipeline.warehouse.dbt_assets import build_dbt_assets, dbt_resource
 from idgb_pipeline.warehouse.herindeling_asset import gemeente_herindeling
 
@@ -13,7 +15,13 @@ from idgb_pipeline.warehouse.herindeling_asset import gemeente_herindeling
 def defs() -> dg.Definitions:
     """Build the definitions when Dagster loads the code location."""
     return dg.Definitions(
-        assets=[*build_extract_assets(), gemeente_herindeling, *build_dbt_assets()],
+        assets=[
+            *build_extract_assets(),
+            gemeente_herindeling,
+            *build_dbt_assets(),
+            krb_registration,
+        ],
+        asset_checks=build_krb_checks(),
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
             "dbt": dbt_resource(),

@@ -21,5 +21,9 @@ class ValidationSetupError(IdgbError):
     """An expectation suite is missing or cannot be read."""
 
 
-class KrbValidationError(IdgbError):
-    """The KRB policy registration is invalid, so the previous valid registration was kept."""
+class ModelConfigError(IdgbError):
+    """The research-question file (onderzoeksvragen) is missing or invalid."""
+
+
+class InsufficientDataError(IdgbError):
+    """The data cannot support a sound model answer, so the model declines to fit."""

@@ -4,6 +4,8 @@ Used by ``idgb run`` (and so ``make run``). The run is recorded in the Dagster
 instance under ``DAGSTER_HOME``, so it also shows up in the UI afterwards.
 """
 
+import contextlib
+import io
 import logging
 import os
 import shutil
@@ -52,7 +54,7 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        shutil.copyfile(settings.PROJECT_ROOT / "dagster.yaml", config)
+        shutil.copyfile(settings.PROJECT_ROOT / "config" / "dagster.yaml", config)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -73,6 +75,9 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
         rows = materialization.metadata.get("dagster/row_count")
         suffix = f" ({rows.value:,} rijen)".replace(",", ".") if rows is not None else ""
         report.materialised.append(label)
+        new_versions = materialization.metadata.get("nieuwe_bestandsversies")
+        if new_versions is not None and new_versions.value == 0:
+            suffix += ", geen nieuwe bestandsversie"
         quarantined = materialization.metadata.get("rijen_in_quarantaine")
         if quarantined is not None and quarantined.value:
             report.quarantined[label] = quarantined.value
@@ -117,9 +122,17 @@ def _follow_run(instance: dg.DagsterInstance, run_id: str, report: RunReport, st
 
 
 def run_all(
-    defs: dg.Definitions, echo=print, instance: dg.DagsterInstance | None = None
+    defs: dg.Definitions,
+    echo=print,
+    instance: dg.DagsterInstance | None = None,
+    show_tool_output: bool = False,
 ) -> tuple[bool, RunReport, float]:
-    """Materialise every asset and check; return ``(success, report, seconds)``."""
+    """Materialise every asset and check; return ``(success, report, seconds)``.
+
+    dagster-dbt copies every dbt log line to standard output. Unless
+    ``show_tool_output`` is set, that output is swallowed here: the progress lines
+    already name each model, and dbt's own logs stay in its target folder.
+    """
     instance = instance or dg.DagsterInstance.get()
     job = defs.resolve_implicit_global_asset_job_def()
     run_id = make_new_run_id()
@@ -131,14 +144,16 @@ def run_all(
 
     started = time.monotonic()
     follower.start()
+    tool_output = contextlib.nullcontext() if show_tool_output else contextlib.redirect_stdout(io.StringIO())
     try:
-        result = job.execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            raise_on_error=False,
-            run_config=QUIET_RUN_CONFIG,
-            tags={"idgb/trigger": "idgb run"},
-        )
+        with tool_output:
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                run_config=QUIET_RUN_CONFIG,
+                tags={"idgb/trigger": "idgb run"},
+            )
     finally:
         stop.set()
         follower.join()

@@ -64,6 +64,8 @@ def format_summary(
         f"Warehouse:                {warehouse}",
         f"Dagster-instantie:        {dagster_home}",
         "Bekijk de run en de assetgrafiek met:  make ui  (daarna http://127.0.0.1:3000)",
-        "Open het warehouse zelf met:           duckdb -readonly " + str(warehouse),
+        "Open het warehouse alleen-lezen met:   "
+        f".venv/bin/python -c \"import duckdb; duckdb.connect('{warehouse}', read_only=True)"
+        ".sql('show all tables').show()\"",
     ]
     return "\n".join(lines)

@@ -193,7 +193,7 @@ def test_bad_file_is_reported_and_nothing_lost(
         file_rows = new_rows + quarantined
         read_rows = result.asset_materializations_for_node(f"raw__{source_id}")[0].metadata[
             "bestanden"
-        ].value[file_name]["rows"]
+        ].value[file_name]["gelezen_rijen"]
         assert file_rows == read_rows
 
 

@@ -154,7 +154,7 @@ def _read_all(source: Source, files, warehouse: Path):
                 record_rejected_file(connection, source, source_file.path, str(error))
             raise
         typed.append((source_file, frame))
-        read_details[source_file.path.name] = {**details, "rows": len(frame)}
+        read_details[source_file.path.name] = {**details, "gelezen_rijen": len(frame)}
         logger.info("Read %s: %d rows (%s)", source_file.path.name, len(frame), details)
     return typed, read_details
 

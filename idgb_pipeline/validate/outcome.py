@@ -77,7 +77,7 @@ class FileFindings:
         return any(result.is_critical for result in self.failed)
 
 
-def _shown_column_and_value(result: ExpectationResult, suite: Suite, row: pd.Series) -> tuple[str, str]:
+def shown_column_and_value(result: ExpectationResult, suite: Suite, row: pd.Series) -> tuple[str, str]:
     """Return the column and value a user should look at for a failing row."""
     kwargs = result.kwargs
     column = kwargs.get("column")
@@ -122,7 +122,7 @@ def collect_findings(
             continue
 
         for position, index in enumerate(result.unexpected_index):
-            column, value = _shown_column_and_value(result, suite, prepared.loc[index])
+            column, value = shown_column_and_value(result, suite, prepared.loc[index])
             reason = f"kolom '{column}': waarde '{value}' — {rule}"
             findings.row_reasons.setdefault(index, []).append(reason)
             if position < MAX_LISTED_ROWS:

@@ -1,8 +1,9 @@
-"""dbt models and tests as Dagster assets and asset checks (group ``warehouse``).
+"""dbt models and tests as Dagster assets and asset checks (groups ``warehouse`` and ``krb``).
 
 Staging and the later layers are two asset definitions because a Python asset
 (the herindeling table) sits between them: it reads staging views and feeds the
-marts.
+marts. The KRB models are a third, because the KRB Python asset validates the
+registration against the marts and writes the tables they read.
 """
 
 import os
@@ -26,12 +27,15 @@ from idgb_pipeline.resources import WarehouseResource
 from idgb_pipeline.warehouse.project import dbt_project
 
 GROUP = "warehouse"
+KRB_GROUP = "krb"
 STAGING_SELECT = "path:models/staging"
 LATER_LAYERS_SELECT = "path:models/intermediate path:models/marts"
+# The KRB models read the krb tables that the Python asset writes after the marts.
+KRB_SELECT = "path:models/krb"
 
 
 class IdgbDbtTranslator(DagsterDbtTranslator):
-    """Maps dbt nodes to asset keys ``[schema, name]`` in the ``warehouse`` group."""
+    """Maps dbt nodes to asset keys ``[schema, name]`` in the ``warehouse`` or ``krb`` group."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         """Key models by schema and name, so ``marts/dim_region`` reads like the table."""
@@ -40,8 +44,14 @@ class IdgbDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """Put every dbt model in one group."""
+        """Put ``models/krb`` in group ``krb`` and every other model in ``warehouse``."""
+        if dbt_resource_props.get("original_file_path", "").startswith("models/krb/"):
+            return KRB_GROUP
         return GROUP
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """Use the Dutch yml description alone; the default appends the raw SQL."""
+        return dbt_resource_props.get("description") or dbt_resource_props["name"]
 
 
 def _translator() -> IdgbDbtTranslator:
@@ -72,7 +82,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
 
 @cache
 def build_dbt_assets() -> list[dg.AssetsDefinition]:
-    """Build the staging and the later-layers dbt asset definitions."""
+    """Build the staging, the later-layers and the KRB dbt asset definitions."""
     project = dbt_project()
 
     @dbt_assets(
@@ -99,7 +109,19 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
     ):
         yield from _build(context, dbt, warehouse)
 
-    return [dbt_staging, dbt_marts]
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=KRB_SELECT,
+        name="dbt_krb",
+        dagster_dbt_translator=_translator(),
+    )
+    def dbt_krb(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, dbt, warehouse)
+
+    return [dbt_staging, dbt_marts, dbt_krb]
 
 
 def dbt_resource() -> DbtCliResource:
