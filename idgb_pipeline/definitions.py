@@ -5,6 +5,7 @@ import dagster as dg
 from idgb_pipeline import settings
 from idgb_pipeline.extract.assets import build_extract_assets
 from idgb_pipeline.krb.assets import krb_registration
+from idgb_pipeline.models.assets import build_model_assets
 from idgb_pipeline.resources import WarehouseResource
 from idgb_pipeline.validate.krb_checks import build_krb_checks
 from idgb_pipeline.warehouse.dbt_assets import build_dbt_assets, dbt_resource
@@ -20,6 +21,7 @@ def defs() -> dg.Definitions:
             gemeente_herindeling,
             *build_dbt_assets(),
             krb_registration,
+            *build_model_assets(),
         ],
         asset_checks=build_krb_checks(),
         resources={

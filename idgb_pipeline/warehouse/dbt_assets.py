@@ -1,9 +1,10 @@
-"""dbt models and tests as Dagster assets and asset checks (groups ``warehouse`` and ``krb``).
+"""dbt models and tests as Dagster assets and asset checks (groups ``warehouse``, ``krb``, ``modellen``).
 
 Staging and the later layers are two asset definitions because a Python asset
 (the herindeling table) sits between them: it reads staging views and feeds the
 marts. The KRB models are a third, because the KRB Python asset validates the
-registration against the marts and writes the tables they read.
+registration against the marts and writes the tables they read. The analysis
+models are a fourth, because they read what the model assets write.
 """
 
 import os
@@ -32,10 +33,22 @@ STAGING_SELECT = "path:models/staging"
 LATER_LAYERS_SELECT = "path:models/intermediate path:models/marts"
 # The KRB models read the krb tables that the Python asset writes after the marts.
 KRB_SELECT = "path:models/krb"
+# The analysis marts read the tables that the model assets write to schema analysis.
+ANALYSIS_SELECT = "path:models/analysis"
+
+# (asset definition name, dbt selection) per layer. Each layer after staging reads a table
+# that a Python asset writes, so each is its own step in the run.
+DBT_LAYERS = (
+    ("dbt_staging", STAGING_SELECT),
+    ("dbt_marts", LATER_LAYERS_SELECT),
+    ("dbt_krb", KRB_SELECT),
+    ("dbt_analysis", ANALYSIS_SELECT),
+)
+MODELS_GROUP = "modellen"
 
 
 class IdgbDbtTranslator(DagsterDbtTranslator):
-    """Maps dbt nodes to asset keys ``[schema, name]`` in the ``warehouse`` or ``krb`` group."""
+    """Maps dbt nodes to asset keys ``[schema, name]`` in the ``warehouse``, ``krb`` or ``modellen`` group."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         """Key models by schema and name, so ``marts/dim_region`` reads like the table."""
@@ -44,9 +57,11 @@ class IdgbDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """Put ``models/krb`` in group ``krb`` and every other model in ``warehouse``."""
+        """Put ``models/krb`` in group ``krb``, ``models/analysis`` in ``modellen``, the rest in ``warehouse``."""
         if dbt_resource_props.get("original_file_path", "").startswith("models/krb/"):
             return KRB_GROUP
+        if dbt_resource_props.get("original_file_path", "").startswith("models/analysis/"):
+            return MODELS_GROUP
         return GROUP
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
@@ -80,48 +95,29 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
 
 
+def _dbt_layer(project, name: str, select: str) -> dg.AssetsDefinition:
+    """Build one dbt asset definition that runs ``dbt build`` on ``select``."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=select,
+        name=name,
+        dagster_dbt_translator=_translator(),
+    )
+    def dbt_layer(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, dbt, warehouse)
+
+    return dbt_layer
+
+
 @cache
 def build_dbt_assets() -> list[dg.AssetsDefinition]:
-    """Build the staging, the later-layers and the KRB dbt asset definitions."""
+    """Build one dbt asset definition per layer, in the order the layers depend on each other."""
     project = dbt_project()
-
-    @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        select=STAGING_SELECT,
-        name="dbt_staging",
-        dagster_dbt_translator=_translator(),
-    )
-    def dbt_staging(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ):
-        yield from _build(context, dbt, warehouse)
-
-    @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        select=LATER_LAYERS_SELECT,
-        name="dbt_marts",
-        dagster_dbt_translator=_translator(),
-    )
-    def dbt_marts(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ):
-        yield from _build(context, dbt, warehouse)
-
-    @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        select=KRB_SELECT,
-        name="dbt_krb",
-        dagster_dbt_translator=_translator(),
-    )
-    def dbt_krb(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ):
-        yield from _build(context, dbt, warehouse)
-
-    return [dbt_staging, dbt_marts, dbt_krb]
+    return [_dbt_layer(project, name, select) for name, select in DBT_LAYERS]
 
 
 def dbt_resource() -> DbtCliResource:

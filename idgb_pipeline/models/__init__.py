@@ -1,0 +1,1 @@
+"""Statistical models on the star schema, written to schema ``analysis`` (group ``modellen``)."""
