@@ -31,14 +31,14 @@ PROGRESS_EVENTS = {
     DagsterEventType.STEP_FAILURE,
 }
 
-# Only warnings and errors from Dagster's own console logger; the progress
-# lines below replace its step-by-step output.
+# Only warnings and errors from Dagster's own console logger, because the
+# progress lines below replace its step-by-step output.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
 class RunReport:
-    """What a run did, collected from its events."""
+    """Summary of a run, collected from its events."""
 
     materialised: list[str] = field(default_factory=list)
     quarantined: dict[str, int] = field(default_factory=dict)

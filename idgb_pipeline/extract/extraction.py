@@ -2,7 +2,7 @@
 
 All files are read and typed before the warehouse is written, so a file that
 cannot be read stops the extraction without touching what was loaded before.
-Rows that fail an expectation go to ``quarantine``; a failed critical expectation
+Rows that fail an expectation go to ``quarantine``. A failed critical expectation
 rejects the whole file version, so ``raw`` and everything built on it keep the
 previous version.
 """
@@ -166,7 +166,7 @@ def extract_source(
     suite: Suite | None = None,
     gx_root: Path | None = None,
 ) -> ExtractionResult:
-    """Read, validate and load a source; ``files`` overrides the catalogue files (downloads)."""
+    """Read, validate and load a source. ``files`` replaces the catalogue files (downloads)."""
     suite = suite or load_suite(source.id)
     gx_root = gx_root or settings.data_dir()
     typed, read_details = _read_all(source, files or source.files, warehouse)

@@ -70,7 +70,7 @@ class FileBatch:
 
 @dataclass(frozen=True)
 class FileLoad:
-    """What happened to one file: loaded as a new version, unchanged, or rejected."""
+    """Outcome for one file: loaded as a new version, unchanged, or rejected."""
 
     file_name: str
     sha256: str
@@ -136,7 +136,7 @@ def _ensure_table(
     column_sql = ", ".join(f'"{name}" {sql_type}' for name, sql_type in wanted.items())
     connection.execute(f"create table if not exists {table} ({column_sql})")
 
-    # A catalogue that gains a column widens the table; old versions get NULL there.
+    # A catalogue that gains a column widens the table, and old versions get NULL there.
     existing = {
         row[0]
         for row in connection.execute(

@@ -11,7 +11,7 @@ MAX_MESSAGES = 30
 
 
 def check_name(source_id: str) -> str:
-    """Return the check name of a source's suite; one suite per source, so one name."""
+    """Return the check name of a source's suite (one suite per source, so one name)."""
     return CHECK_NAME
 
 
@@ -28,7 +28,7 @@ def check_result(source_id: str, result) -> dg.AssetCheckResult:
     """Summarise the validation of all files of a source as one asset check result.
 
     A failed critical expectation gives severity ERROR, which blocks downstream
-    assets; failed warnings give severity WARN and let the accepted rows continue.
+    assets. Failed warnings give severity WARN and let the accepted rows continue.
     """
     failed = [expectation for findings in result.findings for expectation in findings.failed]
     critical = [expectation for expectation in failed if expectation.is_critical]

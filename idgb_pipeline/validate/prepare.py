@@ -1,4 +1,4 @@
-"""Columns and row splits that the suites need before Great Expectations sees a frame."""
+"""Columns and row splits that the suites need before Great Expectations validates a frame."""
 
 import pandas as pd
 
@@ -8,7 +8,7 @@ from idgb_pipeline.validate.suites import REGION_KNOWN_COLUMN, RegionCheck, Suit
 def split_exact_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Return ``(frame without repeated rows, first index of each repeated row)``.
 
-    An exact copy of an earlier row adds nothing, so only the first is kept; the
+    An exact copy of an earlier row adds nothing, so only the first is kept. The
     copies go to quarantine with a pointer to the row they repeat.
     """
     repeated = frame.duplicated(keep="first")

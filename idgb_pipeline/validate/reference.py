@@ -7,7 +7,7 @@ import duckdb
 logger = logging.getLogger("idgb_pipeline.validate.reference")
 
 # Each query returns (layout year, region code) from the latest version of a region
-# source; the filter mirrors the ``latest_version`` dbt macro.
+# source. The filter mirrors the ``latest_version`` dbt macro.
 REFERENCE_QUERIES = {
     "kwb2022_regios": """
         select 2022, "Key"
@@ -39,7 +39,7 @@ def _existing_raw_tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def load_region_reference(connection: duckdb.DuckDBPyConnection) -> dict[int, frozenset[str]]:
-    """Return the valid region codes per layout year that the raw schema knows."""
+    """Return the valid region codes per layout year found in the raw schema."""
     existing = _existing_raw_tables(connection)
     codes_by_year: dict[int, set[str]] = {}
     for source_id, query in REFERENCE_QUERIES.items():

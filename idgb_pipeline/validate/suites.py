@@ -15,7 +15,7 @@ REGION_KNOWN_COLUMN = "_regio_bekend"
 
 @dataclass(frozen=True)
 class RegionCheck:
-    """Which column holds a region code and which layout year it must exist in."""
+    """Region code column and the layout year in which its codes must exist."""
 
     code_column: str
     year_column: str | None = None
@@ -52,7 +52,7 @@ def _region_check(meta: dict) -> RegionCheck | None:
 
 
 def load_suite(source_id: str, folder: Path = SUITES_DIR) -> Suite:
-    """Read ``<folder>/<source_id>.json``; every catalogue source must have one."""
+    """Read ``<folder>/<source_id>.json``, the suite that every catalogue source must have."""
     path = folder / f"{source_id}.json"
     if not path.is_file():
         raise ValidationSetupError(
