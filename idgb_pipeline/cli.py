@@ -8,6 +8,7 @@ import sys
 from idgb_pipeline import settings
 from idgb_pipeline.errors import IdgbError
 from idgb_pipeline.krb.commands import add_krb_commands
+from idgb_pipeline.serving.commands import add_serving_commands
 
 
 def _run(arguments: argparse.Namespace) -> int:
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     add_krb_commands(commands)
+    add_serving_commands(commands)
     return parser
 
 

@@ -6,6 +6,8 @@ from idgb_pipeline import settings
 from idgb_pipeline.extract.assets import build_extract_assets
 from idgb_pipeline.krb.assets import krb_registration
 from idgb_pipeline.models.assets import build_model_assets
+from idgb_pipeline.models.forecast.asset import build_forecast_assets
+from idgb_pipeline.orchestration.build import build_orchestration
 from idgb_pipeline.resources import WarehouseResource
 from idgb_pipeline.validate.krb_checks import build_krb_checks
 from idgb_pipeline.warehouse.dbt_assets import build_dbt_assets, dbt_resource
@@ -15,15 +17,22 @@ from idgb_pipeline.warehouse.herindeling_asset import gemeente_herindeling
 @dg.definitions
 def defs() -> dg.Definitions:
     """Build the definitions when Dagster loads the code location."""
+    assets = [
+        *build_extract_assets(),
+        gemeente_herindeling,
+        *build_dbt_assets(),
+        krb_registration,
+        *build_model_assets(),
+        *build_forecast_assets(),
+    ]
+    # The publication asset waits for every asset above, so it is built from this list.
+    orchestration = build_orchestration(assets)
     return dg.Definitions(
-        assets=[
-            *build_extract_assets(),
-            gemeente_herindeling,
-            *build_dbt_assets(),
-            krb_registration,
-            *build_model_assets(),
-        ],
-        asset_checks=build_krb_checks(),
+        assets=[*assets, *orchestration["assets"]],
+        asset_checks=[*build_krb_checks(), *orchestration["asset_checks"]],
+        jobs=orchestration["jobs"],
+        schedules=orchestration["schedules"],
+        sensors=orchestration["sensors"],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path())),
             "dbt": dbt_resource(),

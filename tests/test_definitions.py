@@ -24,7 +24,7 @@ def test_assets_are_grouped(asset_graph):
     for key in asset_graph.get_all_asset_keys():
         groups.setdefault(asset_graph.get(key).group_name, set()).add(key.to_user_string())
 
-    assert set(groups) == {"extract", "warehouse", "krb", "modellen"}
+    assert set(groups) == {"extract", "warehouse", "krb", "modellen", "serving"}
     assert "raw/misdrijven_gemeente" in groups["extract"]
     assert "marts/fct_indicator_value" in groups["warehouse"]
     assert "prep/gemeente_herindeling" in groups["warehouse"]

@@ -6,6 +6,7 @@ from idgb_pipeline import settings
 from idgb_pipeline.errors import IdgbError
 from idgb_pipeline.extract.catalogue import Source, load_catalogue
 from idgb_pipeline.extract.extraction import ExtractionResult, extract_source
+from idgb_pipeline.extract.landing import files_with_landing_copies
 from idgb_pipeline.extract.online import download_source_files
 from idgb_pipeline.resources import WarehouseResource
 from idgb_pipeline.validate.checks import check_name, check_result
@@ -93,6 +94,11 @@ def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.Assets
         if source.odata and settings.cbs_online():
             context.log.info("IDGB_CBS_ONLINE=1: downloading %s from CBS", source.odata.table_id)
             files = download_source_files(source, settings.landing_dir() / source.id)
+        else:
+            # A file in data/landing/ named like a catalogue file replaces it (see extract/landing.py).
+            files = files_with_landing_copies(source, settings.landing_dir())
+            if files:
+                context.log.info("%s: bestand(en) uit de landingsmap gebruikt", source.id)
 
         try:
             result = extract_source(source, warehouse.file, files=files, suite=suite)
@@ -101,6 +107,8 @@ def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.Assets
             raise dg.Failure(
                 description=str(error),
                 metadata={"bron": source.id, "tabel": source.table_name},
+                # An unreadable or invalid file stays invalid, so the job's retry policy skips it.
+                allow_retries=False,
             ) from error
         context.log.info(
             "%s: %d rows in %d file(s), %d new version(s), %d quarantined, %d rejected file(s)",

@@ -1,0 +1,1 @@
+"""Jobs, schedules, the landing sensor and freshness checks that run the pipeline unattended."""

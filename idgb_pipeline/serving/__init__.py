@@ -1,0 +1,1 @@
+"""A read-only copy of the warehouse for BI tools: Parquet per table and a serving DuckDB file."""
