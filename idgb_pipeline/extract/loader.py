@@ -126,14 +126,14 @@ def _ensure_table(
 ) -> str:
     """Create or widen ``<schema>.<source id>`` and return its name."""
     table = f"{schema}.{source.id}"
-    wanted = {name: SQL_TYPES[kind] for name, kind in source.columns.items()}
+    columns = {name: SQL_TYPES[kind] for name, kind in source.columns.items()}
     if source.period_column:
-        wanted[source.period_column] = "integer"
-    wanted.update(extra)
-    wanted.update(LINEAGE_COLUMNS)
+        columns[source.period_column] = "integer"
+    columns.update(extra)
+    columns.update(LINEAGE_COLUMNS)
 
     # Identifiers were validated by the catalogue loader, so quoting them is enough here.
-    column_sql = ", ".join(f'"{name}" {sql_type}' for name, sql_type in wanted.items())
+    column_sql = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
     connection.execute(f"create table if not exists {table} ({column_sql})")
 
     # A catalogue that gains a column widens the table, and old versions get NULL there.
@@ -145,7 +145,7 @@ def _ensure_table(
             [schema, source.id],
         ).fetchall()
     }
-    for name, sql_type in wanted.items():
+    for name, sql_type in columns.items():
         if name not in existing:
             logger.info("Adding column %s to %s", name, table)
             connection.execute(f'alter table {table} add column "{name}" {sql_type}')

@@ -56,10 +56,10 @@ population (robust standard deviation in 2012-2015), so small parts are
 rough estimates. De Friese Meren, which received the village Terherne, gets
 0.3% of Boarnsterhim.
 
-A chained link gets the least direct method of its steps, in this order:
-``afgeleid_uit_bevolking`` (found by the search), ``vastgelegde_herindeling``
-(a known change; for a split the share is still an estimate),
-``omzetmatrix``, ``ongewijzigd``.
+A chained link gets the least direct method of its steps. From least to most
+direct these are ``afgeleid_uit_bevolking`` (found by the search),
+``vastgelegde_herindeling`` (a known change, where the share of a split is still
+an estimate), ``omzetmatrix`` and ``ongewijzigd``.
 """
 
 from __future__ import annotations
@@ -192,10 +192,10 @@ def build_gemeente_mapping(
     ------
     HerindelingError
         If an input is invalid or a year cannot be mapped. A year cannot be
-        mapped when a vanished code is missing from its matrix, when it comes
-        after the target year with other codes, when the next year needed
-        for inference is missing, or when its inferred transition has no
-        valid cover or more than one.
+        mapped in four cases. A vanished code is missing from its matrix. The
+        year comes after the target year and has other codes. The next year
+        needed for inference is missing. Its inferred transition has no valid
+        cover, or more than one.
 
     Notes
     -----
