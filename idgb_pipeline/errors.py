@@ -26,4 +26,4 @@ class ModelConfigError(IdgbError):
 
 
 class InsufficientDataError(IdgbError):
-    """The data cannot support a sound model answer, so the model declines to fit."""
+    """The data are too few or too uniform for a sound model fit, so the model does not fit."""

@@ -1,7 +1,7 @@
 """The bad-input corpus: each broken variant of a real file is reported in Dutch and loses nothing.
 
 Every case loads a broken file as a new version of the real file (same file name)
-into a copy of a warehouse that already holds the good data, through the real
+into a copy of a warehouse that already contains the good data, through the real
 Dagster extract asset and its Great Expectations check.
 """
 

@@ -31,7 +31,7 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class ODataLink:
-    """Where the live version of a source lives on the CBS OData v3 API."""
+    """Location of a source's live version on the CBS OData v3 API."""
 
     table_id: str
     endpoint: str

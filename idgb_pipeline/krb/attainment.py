@@ -15,7 +15,7 @@ and from the target year on the path is the target itself. Then, in this order:
 2. ``behaald``: the comparator is true against the target (``=`` allows ``margin``).
 3. ``geen data``: no base value (neither registered nor in the fact table), so no path.
 4. ``op koers``: the actual value is at least as good as the path value. For ``<=``
-   that is ``actual <= path``; for ``>=`` it is ``actual >= path``; for ``=`` the
+   that is ``actual <= path`` and for ``>=`` it is ``actual >= path``. For ``=`` the
    actual value is no further from the target than the path value (plus the margin).
 5. ``niet op koers``: otherwise.
 """

@@ -61,7 +61,7 @@ def _fsync_dir(path: Path) -> None:
 
 def _replace_atomically(temporary: Path, target: Path) -> None:
     """Flush ``temporary`` to disk and move it over ``target`` in one step."""
-    # NOTE: on Windows os.replace raises PermissionError while a reader holds target open.
+    # NOTE: on Windows os.replace raises PermissionError while a reader has the target open.
     _fsync_file(temporary)
     os.replace(temporary, target)
     _fsync_dir(target.parent)

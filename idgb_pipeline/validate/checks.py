@@ -15,7 +15,8 @@ def check_name(source_id: str) -> str:
     return CHECK_NAME
 
 
-def _markdown_list(lines: list[str]) -> str:
+def markdown_list(lines: list[str]) -> str:
+    """Format messages as a Markdown list for check metadata, at most ``MAX_MESSAGES`` of them."""
     if not lines:
         return "Geen."
     shown = [f"- {line}" for line in lines[:MAX_MESSAGES]]
@@ -47,8 +48,8 @@ def check_result(source_id: str, result) -> dg.AssetCheckResult:
         "onverwachte_aantallen": dg.MetadataValue.json(dict(unexpected)),
         "rijen_in_quarantaine": result.quarantined_count,
         "afgewezen_bestanden": dg.MetadataValue.json(result.rejected_files),
-        "meldingen": dg.MetadataValue.md(_markdown_list(table_messages)),
-        "voorbeeld_afgekeurde_rijen": dg.MetadataValue.md(_markdown_list(row_messages)),
+        "meldingen": dg.MetadataValue.md(markdown_list(table_messages)),
+        "voorbeeld_afgekeurde_rijen": dg.MetadataValue.md(markdown_list(row_messages)),
     }
     if result.data_docs is not None:
         metadata["data_docs"] = dg.MetadataValue.url(result.data_docs.as_uri())

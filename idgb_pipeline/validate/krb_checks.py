@@ -1,15 +1,16 @@
 """GX suites on the KRB tables: one blocking asset check per KRB entity.
 
 The KRB loader already rejects registrations that break the JSON Schema or a
-cross-reference; these suites add the domain rules across columns (a base year
-before the target year, budgets that are not negative) and report each finding
-at the file and line where the policy was registered.
+cross-reference. These suites add the domain rules across columns, such as a base
+year before the target year and budgets that are not negative. Each finding is
+reported at the file and line where the policy was registered.
 """
 
 import dagster as dg
 
 from idgb_pipeline import settings
 from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.validate.checks import CHECK_NAME, markdown_list
 from idgb_pipeline.validate.gx_runner import run_suite
 from idgb_pipeline.validate.outcome import shown_column_and_value, describe_rule
 from idgb_pipeline.validate.prepare import add_validation_columns
@@ -17,8 +18,6 @@ from idgb_pipeline.validate.suites import SUITES_DIR, Suite, load_suite
 
 KRB_SUITES_DIR = SUITES_DIR / "krb"
 KRB_SCHEMA = "krb"
-CHECK_NAME = "gx_validatie"
-MAX_MESSAGES = 30
 
 
 def krb_suite_tables() -> list[str]:
@@ -75,9 +74,7 @@ def _build_check(table: str) -> dg.AssetChecksDefinition:
                 "verwachtingen": len(results),
                 "mislukte_verwachtingen": len(failed),
                 "rijen": len(frame),
-                "meldingen": dg.MetadataValue.md(
-                    "\n".join(f"- {message}" for message in messages[:MAX_MESSAGES]) or "Geen."
-                ),
+                "meldingen": dg.MetadataValue.md(markdown_list(messages)),
                 "data_docs": dg.MetadataValue.url(docs_index.as_uri()),
             },
         )
