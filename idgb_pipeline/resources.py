@@ -7,6 +7,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+# Concurrency pool of every step that opens the warehouse file, even read-only: DuckDB
+# lets no other process open a file while one process writes it. The instance config
+# (config/dagster.yaml) limits the pool to one step at a time.
+DUCKDB_WRITER_POOL = "duckdb_warehouse"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """The embedded DuckDB warehouse file.

@@ -19,6 +19,7 @@ from dagster._core.events import DagsterEventType
 from dagster._core.utils import make_new_run_id
 
 from idgb_pipeline import settings
+from idgb_pipeline.orchestration.stale_slots import RUNNER_TRIGGER, TRIGGER_TAG, release_slots_of_dead_runs
 
 logger = logging.getLogger("idgb_pipeline.runner")
 
@@ -134,6 +135,9 @@ def run_all(
     already name each model, and dbt's own logs stay in its target folder.
     """
     instance = instance or dg.DagsterInstance.get()
+    # A killed earlier run never freed its writer pool slot, so every step would wait for it.
+    for stale_run_id in release_slots_of_dead_runs(instance):
+        echo(f"  Plek in de schrijverspool vrijgegeven van afgebroken run {stale_run_id}")
     job = defs.resolve_implicit_global_asset_job_def()
     run_id = make_new_run_id()
     report = RunReport()
@@ -152,7 +156,7 @@ def run_all(
                 run_id=run_id,
                 raise_on_error=False,
                 run_config=QUIET_RUN_CONFIG,
-                tags={"idgb/trigger": "idgb run"},
+                tags={TRIGGER_TAG: RUNNER_TRIGGER},
             )
     finally:
         stop.set()

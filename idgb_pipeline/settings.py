@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from idgb_pipeline.errors import IdgbError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -59,3 +61,50 @@ def krb_dir() -> Path:
     if configured:
         return Path(configured).resolve()
     return SEEDS_DIR / "krb"
+
+
+TARGET_ENV = "IDGB_TARGET"
+REQUIRE_POSTGRES_ENV = "IDGB_REQUIRE_POSTGRES"
+TARGET_DUCKDB = "duckdb"
+TARGET_POSTGRES = "postgres"
+TARGETS = (TARGET_DUCKDB, TARGET_POSTGRES)
+
+
+class TargetSettingError(IdgbError):
+    """``IDGB_TARGET`` names a target that does not exist."""
+
+# PostgreSQL connection settings with their defaults. The names carry the IDGB_ prefix,
+# rather than libpq's PG* names, so a PGHOST meant for another tool never redirects the
+# publication. profiles.yml reads the same variables with the same defaults.
+POSTGRES_SETTINGS = {
+    "host": ("IDGB_PG_HOST", "127.0.0.1"),
+    "port": ("IDGB_PG_PORT", "5432"),
+    "user": ("IDGB_PG_USER", "idgb"),
+    "password": ("IDGB_PG_PASSWORD", ""),
+    "dbname": ("IDGB_PG_DATABASE", "idgb"),
+    "sslmode": ("IDGB_PG_SSLMODE", "prefer"),
+}
+
+
+def target() -> str:
+    """Return the publication target: ``duckdb`` (default) or ``postgres`` from ``$IDGB_TARGET``.
+
+    DuckDB stays the working warehouse either way; ``postgres`` adds the publication to PostgreSQL.
+    """
+    value = os.environ.get(TARGET_ENV, "").strip().lower() or TARGET_DUCKDB
+    if value not in TARGETS:
+        raise TargetSettingError(
+            f"{TARGET_ENV}='{value}' is ongeldig. Kies {' of '.join(TARGETS)}, "
+            f"of laat {TARGET_ENV} leeg voor {TARGET_DUCKDB}."
+        )
+    return value
+
+
+def postgres_connection() -> dict[str, str]:
+    """Return the psycopg2 connection keywords (host, port, user, password, dbname, sslmode) from the environment."""
+    return {key: os.environ.get(variable) or default for key, (variable, default) in POSTGRES_SETTINGS.items()}
+
+
+def require_postgres() -> bool:
+    """Return whether tests must fail, rather than skip, when PostgreSQL is unreachable (``IDGB_REQUIRE_POSTGRES=1``)."""
+    return os.environ.get(REQUIRE_POSTGRES_ENV, "0").strip().lower() in {"1", "true", "ja", "yes"}

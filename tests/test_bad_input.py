@@ -15,7 +15,7 @@ import pytest
 
 from idgb_pipeline import settings
 from idgb_pipeline.extract.assets import build_extract_asset
-from idgb_pipeline.extract.catalogue import SourceFile, load_catalogue
+from idgb_pipeline.extract.catalogue import load_catalogue
 from idgb_pipeline.extract.extraction import extract_source
 from idgb_pipeline.resources import WarehouseResource
 

@@ -16,6 +16,7 @@ from idgb_pipeline.errors import ModelConfigError
 from idgb_pipeline.models.forecast import intervals
 from idgb_pipeline.models.forecast.asset import ASSET_KEY, build_forecast_assets
 from idgb_pipeline.models.forecast.methods import ALPHA_GRID, BETA_GRID, PHI_GRID, drift, holt_damped, naive
+from idgb_pipeline.models.forecast.hierarchy import load_provinces
 from idgb_pipeline.models.forecast.model import ACCURACY_TABLE, FORECAST_TABLE, answer_forecast
 from idgb_pipeline.models.forecast.panel import ForecastSettings, build_panel, load_long
 from idgb_pipeline.models.contract import RUN_COLUMNS
@@ -136,7 +137,13 @@ def test_horizon_validation_dutch_error(horizon_year, expected):
 def real_answer(full_run):
     with duckdb.connect(str(full_run["warehouse"]), read_only=True) as connection:
         long = load_long(connection)
-    return answer_forecast(long, ForecastSettings())
+        provinces = load_provinces(connection)
+    return answer_forecast(long, ForecastSettings(), provinces)
+
+
+def _gemeente_base(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """Return the accuracy rows of the gemeente series before reconciliation."""
+    return accuracy[(accuracy["region_level"] == "gemeente") & (accuracy["reconciliation"] == "geen")]
 
 
 def _report(accuracy: pd.DataFrame) -> str:
@@ -145,7 +152,7 @@ def _report(accuracy: pd.DataFrame) -> str:
 
 
 def test_selected_method_beats_baselines(real_answer):
-    accuracy = real_answer.tables[ACCURACY_TABLE]
+    accuracy = _gemeente_base(real_answer.tables[ACCURACY_TABLE])
     selected = accuracy[accuracy["is_selected"]]
     print(_report(accuracy))
     assert selected["indicator_code"].nunique() == 13
@@ -163,7 +170,7 @@ def test_selected_method_beats_baselines(real_answer):
 
 
 def test_selected_coverage80_in_range(real_answer):
-    accuracy = real_answer.tables[ACCURACY_TABLE]
+    accuracy = _gemeente_base(real_answer.tables[ACCURACY_TABLE])
     selected = accuracy[accuracy["is_selected"]]
     # Every indicator has the same held-out points, so the plain mean is the pooled coverage.
     coverage80 = selected["coverage80"].mean()
@@ -177,7 +184,9 @@ def test_selected_coverage80_in_range(real_answer):
 
 def test_real_forecast_non_negative(real_answer):
     forecasts = real_answer.tables[FORECAST_TABLE]
-    assert forecasts["region_code"].nunique() == 342
+    assert forecasts.loc[forecasts["region_level"] == "gemeente", "region_code"].nunique() == 342
+    # 342 gemeenten, 12 provinces and NL00.
+    assert forecasts["region_code"].nunique() == 355
     for column in ("point", "lo80", "hi80", "lo95", "hi95"):
         assert (forecasts[column] >= 0).all(), column
     assert (forecasts["lo95"] <= forecasts["lo80"]).all()
@@ -196,9 +205,15 @@ def test_asset_writes_contract_tables(full_run, tmp_path):
     checks = result.get_asset_check_evaluations()
     assert all(check.passed for check in checks), [check.description for check in checks]
     assert {check.asset_key for check in checks} == {ASSET_KEY}
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    table = metadata["nauwkeurigheid_backtest"].value.splitlines()
+    assert table[0].startswith("| indicator | methode | MASE | rel. MASE naïef | rel. MASE drift | sMAPE |")
+    assert len(table) == 2 + 13
+    assert metadata["verzoening_per_niveau"].value.count("\n") == 4
+    assert metadata["waaiergrafiek_nederland"].value.count("data:image/svg+xml;base64,") == 13
     with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
         forecast_columns = {row[0] for row in connection.execute("describe analysis.model_forecast").fetchall()}
-        assert set(RUN_COLUMNS) | {"region_code", "indicator_code", "year", "point", "lo80", "hi80", "lo95", "hi95", "method"} <= forecast_columns
+        assert set(RUN_COLUMNS) | {"region_code", "indicator_code", "year", "point", "lo80", "hi80", "lo95", "hi95", "method", "region_level", "reconciliation"} <= forecast_columns
         assert connection.execute("select max(year) from analysis.model_forecast").fetchone()[0] == 2035
         accuracy_columns = {row[0] for row in connection.execute("describe analysis.model_forecast_accuracy").fetchall()}
         assert {"mase", "smape", "coverage80", "coverage95", "n_series", "relative_mase_naive", "relative_mase_drift"} <= accuracy_columns

@@ -8,7 +8,7 @@ from idgb_pipeline.extract.catalogue import Source, load_catalogue
 from idgb_pipeline.extract.extraction import ExtractionResult, extract_source
 from idgb_pipeline.extract.landing import files_with_landing_copies
 from idgb_pipeline.extract.online import download_source_files
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from idgb_pipeline.validate.checks import check_name, check_result
 from idgb_pipeline.validate.reference import REFERENCE_SOURCES
 from idgb_pipeline.validate.suites import Suite, load_suite
@@ -78,6 +78,7 @@ def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.Assets
         group_name=GROUP,
         description=_description(source),
         kinds={"duckdb", source.format},
+        pool=DUCKDB_WRITER_POOL,
         deps=_upstream_references(source, suite),
         check_specs=[_check_spec(source, suite)],
         metadata={
@@ -126,7 +127,23 @@ def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.Assets
     return extract_asset
 
 
-def build_extract_assets() -> list[dg.AssetsDefinition]:
-    """Build one extract asset per source in the catalogue."""
+# dbt sources that the bundled catalogue leaves out. Their staging models build empty when
+# the raw table is missing, so the graph shows them as source assets until a catalogue has them.
+OPTIONAL_SOURCES = {
+    "kwb_kerncijfers": (
+        "Kerncijfers wijken en buurten (CBS, brede indeling, één bestand per jaar). De meegeleverde "
+        "catalogus heeft deze bron niet; voeg haar toe aan de catalogus (IDGB_CATALOGUE) om ze te laden. "
+        "Zonder deze bron blijft de staging leeg."
+    ),
+}
+
+
+def build_extract_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
+    """Build one extract asset per source in the catalogue, and a spec per optional source it lacks."""
     catalogue = load_catalogue(settings.catalogue_path(), settings.SEEDS_DIR)
-    return [build_extract_asset(source) for source in catalogue.values()]
+    missing = [
+        dg.AssetSpec(key=dg.AssetKey(["raw", source_id]), group_name=GROUP, description=description)
+        for source_id, description in OPTIONAL_SOURCES.items()
+        if source_id not in catalogue
+    ]
+    return [*(build_extract_asset(source) for source in catalogue.values()), *missing]

@@ -1,5 +1,6 @@
 """Source catalogue: which files feed the warehouse, in which format, under which licence."""
 
+import csv
 import logging
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ logger = logging.getLogger("idgb_pipeline.extract.catalogue")
 FORMATS = frozenset({"csv", "xlsx", "geojson", "json_tree"})
 COLUMN_TYPES = frozenset({"varchar", "integer", "bigint", "double", "boolean", "date"})
 ODATA_ENDPOINTS = frozenset({"TypedDataSet", "DataProperties"})
+
+# CBS data dictionary (DataProperties) data types and the catalogue type of their columns.
+DICTIONARY_TYPES = {"Long": "bigint", "Double": "double", "String": "varchar"}
 
 # Source ids and column names become SQL identifiers, so they are checked here once
 # instead of being quoted ad hoc wherever they are used.
@@ -90,6 +94,39 @@ def _parse_columns(raw_columns, where: str) -> dict[str, str]:
     return columns
 
 
+def _dictionary_columns(file_path, seeds_dir: Path, where: str) -> dict[str, str]:
+    """Return the topic columns of a CBS data dictionary with their catalogue types.
+
+    A wide CBS file, such as Kerncijfers wijken en buurten, has one column per topic,
+    so its columns are read from the DataProperties file of the table instead of
+    being listed by hand. The region dimension (Type GeoDetail, such as
+    ``WijkenEnBuurten``) is a text column too.
+    """
+    path = (seeds_dir / str(file_path)).resolve()
+    if not path.is_file():
+        raise CatalogueError(
+            f"{where}: gegevenswoordenboek {path} (columns_from_dictionary) niet gevonden. "
+            "Controleer het pad; het is relatief aan seeds/."
+        )
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row.get("Type") in ("Topic", "GeoDetail")]
+    columns = {row["Key"]: "varchar" for row in rows if row["Type"] == "GeoDetail"}
+    for row in (row for row in rows if row["Type"] == "Topic"):
+        column_type = DICTIONARY_TYPES.get(row.get("Datatype", ""))
+        if column_type is None:
+            raise CatalogueError(
+                f"{where}: onderwerp '{row.get('Key')}' in {path.name} heeft onbekend datatype "
+                f"'{row.get('Datatype')}'. Verwacht: {', '.join(DICTIONARY_TYPES)}."
+            )
+        columns[row["Key"]] = column_type
+    if not columns:
+        raise CatalogueError(
+            f"{where}: {path.name} bevat geen onderwerpen (rijen met Type 'Topic'). "
+            "Gebruik het DataProperties-bestand van de CBS-tabel."
+        )
+    return columns
+
+
 def _parse_source(entry: dict, seeds_dir: Path) -> Source:
     if not isinstance(entry, dict):
         raise CatalogueError(
@@ -153,13 +190,19 @@ def _parse_source(entry: dict, seeds_dir: Path) -> Source:
     if isinstance(region_level, str):
         region_level = [region_level]
 
+    # Columns listed by hand come first and win over the dictionary's type.
+    columns = dict(entry.get("columns") or {})
+    if entry.get("columns_from_dictionary"):
+        dictionary = _dictionary_columns(entry["columns_from_dictionary"], seeds_dir, where)
+        columns.update({name: kind for name, kind in dictionary.items() if name not in columns})
+
     return Source(
         id=source_id,
         title=_require(entry, "title", where),
         description=str(_require(entry, "description", where)).strip(),
         format=file_format,
         files=tuple(files),
-        columns=_parse_columns(entry.get("columns"), where),
+        columns=_parse_columns(columns, where),
         licence=_require(entry, "licence", where),
         attribution=_require(entry, "attribution", where),
         region_level=tuple(region_level),

@@ -7,7 +7,7 @@ from idgb_pipeline.krb.references import references_from_connection
 from idgb_pipeline.krb.registration import krb_files, load_registration
 from idgb_pipeline.krb.tables import KRB_TABLES, SCHEMA, registration_rows
 from idgb_pipeline.krb.writer import write_registration
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 GROUP = "krb"
 
@@ -44,7 +44,7 @@ def _failure_message(violations, folder) -> str:
     return "\n".join(lines)
 
 
-@dg.multi_asset(specs=KRB_SPECS, name="krb_registratie", can_subset=False)
+@dg.multi_asset(specs=KRB_SPECS, name="krb_registratie", can_subset=False, pool=DUCKDB_WRITER_POOL)
 def krb_registration(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Validate the KRB files and replace all ``krb`` tables in one transaction."""
     folder = settings.krb_dir()

@@ -6,15 +6,14 @@ import dagster as dg
 import duckdb
 
 from idgb_pipeline.errors import InsufficientDataError
+from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, missing_tables
 from idgb_pipeline.models.contract import SCHEMA, start_run, write_results
 from idgb_pipeline.models.panel import load_variables
 from idgb_pipeline.models.questions import Question, QuestionFile, check_codes_exist, load_questions, questions_path
 from idgb_pipeline.models.registry import MODEL_SPECS, MODELS, ModelSpec
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 GROUP = "modellen"
-ADEQUACY_CHECK = "voldoende_gegevens"
-COMPLETENESS_CHECK = "resultaat_volledig"
 
 # The models read the star schema and the herindeling table. The cluster map also
 # reads the gemeente boundaries, and the steerability marks read the KRB bridge.
@@ -58,15 +57,6 @@ def answer_question(connection: duckdb.DuckDBPyConnection, spec: ModelSpec, ques
     return run, answer
 
 
-def _missing_tables(connection: duckdb.DuckDBPyConnection, tables: list[str], run_id: str) -> list[str]:
-    missing = []
-    for table in (*tables, "model_metrics", "model_input_values"):
-        count = connection.execute(f"select count(*) from {SCHEMA}.{table} where model_run_id = ?", [run_id]).fetchone()[0]
-        if count == 0:
-            missing.append(table)
-    return missing
-
-
 def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
     """Build the Dagster asset of one model spec, with its adequacy and completeness checks."""
     key = model_asset_key(spec)
@@ -76,6 +66,7 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
         group_name=GROUP,
         deps=UPSTREAM,
         kinds={"duckdb", "python"},
+        pool=DUCKDB_WRITER_POOL,
         description=spec.description,
         check_specs=[
             dg.AssetCheckSpec(ADEQUACY_CHECK, asset=key, description="Weigert een vraag als de gegevens geen verantwoord antwoord toelaten (te weinig regio's, een constante of lege variabele)."),
@@ -107,7 +98,7 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
                 for name, image in answer.plots.items():
                     metadata[f"{question.question_id}/{name}"] = dg.MetadataValue.md(image)
             incomplete = {
-                question_id: _missing_tables(connection, written[question_id], run_id) for question_id, run_id in runs.items()
+                question_id: missing_tables(connection, written[question_id], run_id) for question_id, run_id in runs.items()
             }
 
         incomplete = {question_id: tables for question_id, tables in incomplete.items() if tables}

@@ -14,7 +14,7 @@ import duckdb
 from idgb_pipeline import settings
 from idgb_pipeline.extract.catalogue import Source, load_catalogue
 from idgb_pipeline.extract.loader import LOAD_LOG_TABLE, STATUS_LOADED
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 CHECK_NAME = "actualiteit"
 
@@ -114,6 +114,7 @@ def _build_check(source: Source) -> dg.AssetChecksDefinition:
         name=CHECK_NAME,
         description=description,
         blocking=False,
+        pool=DUCKDB_WRITER_POOL,
     )
     def freshness_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as connection:

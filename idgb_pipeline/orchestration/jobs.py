@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from idgb_pipeline.errors import IdgbError
+from idgb_pipeline.orchestration.executor import build_executor
 
 TIMEZONE = "Europe/Amsterdam"
 CRON_MONITORING_ENV = "IDGB_CRON_MONITORING"
@@ -40,11 +41,11 @@ def report_failure(context: dg.HookContext) -> None:
 def build_jobs() -> list:
     """Build ``monitoring_refresh``, ``model_refresh`` and ``volledige_refresh``.
 
-    All three run every step in the run process, because DuckDB allows one writing
-    process per file.
+    The executor comes from ``IDGB_EXECUTOR`` (default: every step in the run process).
+    Steps that open the DuckDB file stay one at a time through their concurrency pool.
     """
     common = {
-        "executor_def": dg.in_process_executor,
+        "executor_def": build_executor(),
         "op_retry_policy": RETRY_POLICY,
         "hooks": {report_failure},
     }

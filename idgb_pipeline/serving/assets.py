@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from idgb_pipeline.serving.publish import SERVING_SCHEMAS, publish_serving, serving_dir
 
 GROUP = "serving"
@@ -28,6 +28,7 @@ def build_serving_asset(assets: Iterable[dg.AssetsDefinition | dg.AssetSpec]) ->
         group_name=GROUP,
         deps=serving_upstream_keys(assets),
         kinds={"duckdb", "parquet"},
+        pool=DUCKDB_WRITER_POOL,
         description=(
             "Alleen-lezen publicatie voor BI-tools (Power BI, Metabase): elke tabel uit de schema's "
             "marts en analysis als Parquet-bestand, een serving-DuckDB-bestand dat in één keer wordt "

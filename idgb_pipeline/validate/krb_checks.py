@@ -9,7 +9,7 @@ reported at the file and line where the policy was registered.
 import dagster as dg
 
 from idgb_pipeline import settings
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from idgb_pipeline.validate.checks import CHECK_NAME, markdown_list
 from idgb_pipeline.validate.gx_runner import run_suite
 from idgb_pipeline.validate.outcome import shown_column_and_value, describe_rule
@@ -52,6 +52,7 @@ def _build_check(table: str) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey([KRB_SCHEMA, table]),
         name=CHECK_NAME,
         blocking=True,
+        pool=DUCKDB_WRITER_POOL,
         description=(
             f"Great Expectations-suite krb/{suite.path.name} ({len(suite.expectations)} "
             "verwachtingen) op de geregistreerde beleidsgegevens."

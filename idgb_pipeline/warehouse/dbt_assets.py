@@ -24,7 +24,7 @@ from dagster_dbt import (
 )
 
 from idgb_pipeline import settings
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from idgb_pipeline.warehouse.project import dbt_project
 
 GROUP = "warehouse"
@@ -104,6 +104,7 @@ def _dbt_layer(project, name: str, select: str) -> dg.AssetsDefinition:
         select=select,
         name=name,
         dagster_dbt_translator=_translator(),
+        pool=DUCKDB_WRITER_POOL,
     )
     def dbt_layer(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from idgb_pipeline.regions.herindeling import build_gemeente_mapping
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 TARGET_LAYOUT_YEAR = 2024
 
@@ -19,6 +19,7 @@ HERINDELING_TABLE = "prep.gemeente_herindeling"
         dg.AssetKey(["staging", "stg_idgb__herindelingen_2013_2016"]),
     ],
     kinds={"duckdb", "python"},
+    pool=DUCKDB_WRITER_POOL,
     description=(
         "Herindelingstabel: per jaar en gemeentecode het aandeel dat naar elke gemeente van "
         "de indeling 2024 gaat. Voor 2016–2022 uit de VNG-omzetmatrices (aandeel naar aantal "

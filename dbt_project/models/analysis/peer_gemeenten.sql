@@ -24,6 +24,18 @@ input_values as (
 
 ),
 
+runs_ranked as (
+
+    select
+        question_id,
+        model_run_id,
+        run_at,
+        dense_rank() over (partition by question_id order by run_at desc, model_run_id) as run_rank
+
+    from assignment
+
+),
+
 latest_runs as (
 
     select distinct
@@ -31,8 +43,8 @@ latest_runs as (
         model_run_id,
         run_at
 
-    from assignment
-    qualify dense_rank() over (partition by question_id order by run_at desc, model_run_id) = 1
+    from runs_ranked
+    where run_rank = 1
 
 ),
 
@@ -87,7 +99,8 @@ peer_medians as (
         run_peers.model_run_id,
         run_peers.region_code,
         run_values.indicator_code,
-        median(run_values.value) as peer_median_value,
+        -- percentile_cont(0.5) is DuckDB's median and exists in PostgreSQL, which has no median.
+        percentile_cont(0.5) within group (order by run_values.value) as peer_median_value,
         count(run_values.value) as peer_value_count
 
     from run_peers

@@ -43,7 +43,7 @@ summarised as (
         region_code,
         min(valid_year) as valid_from_year,
         max(valid_year) as valid_to_year,
-        list(valid_year order by valid_year) as valid_years
+        array_agg(valid_year order by valid_year) as valid_years
 
     from code_years
     group by 1

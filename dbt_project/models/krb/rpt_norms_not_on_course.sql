@@ -21,12 +21,22 @@ regions as (
 ),
 
 -- The most recent year with a value is the norm's current standing in a region.
+attainment_ranked as (
+
+    select
+        *,
+        row_number() over (partition by norm_id, region_code order by period_year desc) as recency_rank
+
+    from attainment
+    where actual_value is not null
+
+),
+
 latest as (
 
     select *
-    from attainment
-    where actual_value is not null
-    qualify row_number() over (partition by norm_id, region_code order by period_year desc) = 1
+    from attainment_ranked
+    where recency_rank = 1
 
 ),
 

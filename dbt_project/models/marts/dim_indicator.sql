@@ -12,6 +12,12 @@ kwb2022_topics as (
 
 ),
 
+kwb_facts as (
+
+    select * from {{ ref('fct_indicator_value') }}
+
+),
+
 burgerpeiling as (
 
     select * from {{ ref('stg_wsjg__burgerpeiling_indicatoren') }}
@@ -107,22 +113,35 @@ bundled_other_flagged as (
 
 ),
 
+-- Read from the fact table, sorted by indicator, rather than unpivoting the KWB
+-- files a second time.
+kwb_codes_with_values as (
+
+    select distinct indicator_code
+    from kwb_facts
+    where source_id = 'kwb_kerncijfers'
+
+),
+
 -- KWB 2022 topics and Burgerpeiling indicators are defined here so that policy
--- registrations can refer to them; their values are not bundled.
+-- registrations can refer to them. KWB values exist only when the catalogue has
+-- the source kwb_kerncijfers. Burgerpeiling values are not bundled.
 kwb2022 as (
 
     select
-        'kwb2022_' || lower(topic_key) as indicator_code,
-        title as indicator_name,
-        description as definition,
-        unit,
+        'kwb2022_' || lower(kwb2022_topics.topic_key) as indicator_code,
+        kwb2022_topics.title as indicator_name,
+        kwb2022_topics.description as definition,
+        kwb2022_topics.unit,
         '85318NED' as source_table,
         null as direction,
         'wijken en buurten' as domain,
-        false as has_bundled_values
+        kwb_codes_with_values.indicator_code is not null as has_bundled_values
 
     from kwb2022_topics
-    where property_type = 'Topic'
+    left join kwb_codes_with_values
+        on kwb_codes_with_values.indicator_code = 'kwb2022_' || lower(kwb2022_topics.topic_key)
+    where kwb2022_topics.property_type = 'Topic'
 
 ),
 

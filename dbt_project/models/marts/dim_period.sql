@@ -20,7 +20,8 @@ observed as (
 
 years as (
 
-    select unnest(range(2012, 2041)) as period_year
+    select cast(period_year as bigint) as period_year
+    from generate_series(2012, 2040) as series (period_year)
 
 ),
 
@@ -29,8 +30,8 @@ joined as (
     select
         years.period_year,
         cast(years.period_year as varchar) as period_label,
-        make_date(years.period_year, 1, 1) as period_start_date,
-        make_date(years.period_year, 12, 31) as period_end_date,
+        make_date(cast(years.period_year as integer), 1, 1) as period_start_date,
+        make_date(cast(years.period_year as integer), 12, 31) as period_end_date,
         observed.period_year is not null as is_observed,
         coalesce(observed.has_provisional_figures, false) as has_provisional_figures
 

@@ -103,14 +103,40 @@ gemeente_names as (
 
 ),
 
+-- Window ranks sit in their own CTEs and are filtered afterwards, because PostgreSQL
+-- has no qualify clause.
+gemeente_names_ranked as (
+
+    select
+        gemeente_code,
+        gemeente_name,
+        row_number() over (partition by gemeente_code order by name_year desc) as name_rank
+
+    from gemeente_names
+
+),
+
 latest_gemeente_name as (
 
     select
         gemeente_code,
         gemeente_name
 
+    from gemeente_names_ranked
+    where name_rank = 1
+
+),
+
+gemeente_provinces_ranked as (
+
+    select
+        gemeente_code,
+        province_code,
+        province_name,
+        row_number() over (partition by gemeente_code order by name_year desc) as province_rank
+
     from gemeente_names
-    qualify row_number() over (partition by gemeente_code order by name_year desc) = 1
+    where province_code is not null
 
 ),
 
@@ -121,43 +147,65 @@ latest_gemeente_province as (
         province_code,
         province_name
 
-    from gemeente_names
-    where province_code is not null
-    qualify row_number() over (partition by gemeente_code order by name_year desc) = 1
+    from gemeente_provinces_ranked
+    where province_rank = 1
 
 ),
 
 -- The target-layout gemeente that receives the largest share of an old code.
-main_successor as (
+successors_ranked as (
 
     select
         gemeente_code_from as gemeente_code,
-        gemeente_code_to as current_gemeente_code
+        gemeente_code_to as current_gemeente_code,
+        row_number() over (
+            partition by gemeente_code_from
+            order by period_year desc, share desc, gemeente_code_to
+        ) as successor_rank
 
     from herindeling
-    qualify row_number() over (
-        partition by gemeente_code_from
-        order by period_year desc, share desc, gemeente_code_to
-    ) = 1
+
+),
+
+main_successor as (
+
+    select
+        gemeente_code,
+        current_gemeente_code
+
+    from successors_ranked
+    where successor_rank = 1
 
 ),
 
 -- Gemeenten formed after 2022 have no province in any list; their
 -- predecessors do, and a herindeling never crosses a provincial border.
-province_via_predecessor as (
+predecessor_provinces_ranked as (
 
     select
         herindeling.gemeente_code_to as gemeente_code,
         latest_gemeente_province.province_code,
-        latest_gemeente_province.province_name
+        latest_gemeente_province.province_name,
+        row_number() over (
+            partition by herindeling.gemeente_code_to
+            order by herindeling.share desc, herindeling.gemeente_code_from
+        ) as predecessor_rank
 
     from herindeling
     inner join latest_gemeente_province
         on latest_gemeente_province.gemeente_code = herindeling.gemeente_code_from
-    qualify row_number() over (
-        partition by herindeling.gemeente_code_to
-        order by herindeling.share desc, herindeling.gemeente_code_from
-    ) = 1
+
+),
+
+province_via_predecessor as (
+
+    select
+        gemeente_code,
+        province_code,
+        province_name
+
+    from predecessor_provinces_ranked
+    where predecessor_rank = 1
 
 ),
 

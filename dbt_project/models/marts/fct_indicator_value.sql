@@ -39,13 +39,19 @@ kwb2019 as (
 
 ),
 
+kwb_kerncijfers as (
+
+    select * from {{ ref('stg_cbs__kwb_kerncijfers') }}
+
+),
+
 crime_counts as (
 
     select
         misdrijf_indicators.count_indicator_code as indicator_code,
         misdrijven.gemeente_code as region_code,
         misdrijven.period_year,
-        cast(misdrijven.registered_crimes_count as double) as value,
+        cast(misdrijven.registered_crimes_count as double precision) as value,
         misdrijven.is_provisional,
         'misdrijven_gemeente' as source_id
 
@@ -84,7 +90,7 @@ violence_counts as (
         'misdrijven_geweld' as indicator_code,
         misdrijven.gemeente_code as region_code,
         misdrijven.period_year,
-        cast(sum(misdrijven.registered_crimes_count) as double) as value,
+        cast(sum(misdrijven.registered_crimes_count) as double precision) as value,
         bool_or(misdrijven.is_provisional) as is_provisional,
         'misdrijven_gemeente' as source_id
 
@@ -121,7 +127,7 @@ inhabitants_own_layout as (
         'inwoners',
         gemeente_code,
         period_year,
-        cast(inhabitants_count as double),
+        cast(inhabitants_count as double precision),
         false,
         'bevolking_gemeente'
 
@@ -149,7 +155,7 @@ address_density as (
         'omgevingsadressendichtheid',
         gemeente_code,
         2022,
-        cast(address_density_per_km2 as double),
+        cast(address_density_per_km2 as double precision),
         false,
         'gebieden_in_nederland_2022'
 
@@ -158,25 +164,47 @@ address_density as (
 
 ),
 
+kwb2019_wide as (
+
+    select
+        gemeente_code,
+        period_year,
+        cast(men_count as double precision) as mannen,
+        cast(women_count as double precision) as vrouwen,
+        cast(100.0 * age_00_14_count / inhabitants_count as double precision) as leeftijd_00_14_pct,
+        cast(100.0 * age_15_24_count / inhabitants_count as double precision) as leeftijd_15_24_pct,
+        cast(100.0 * age_25_44_count / inhabitants_count as double precision) as leeftijd_25_44_pct,
+        cast(100.0 * age_45_64_count / inhabitants_count as double precision) as leeftijd_45_64_pct,
+        cast(100.0 * age_65_plus_count / inhabitants_count as double precision) as leeftijd_65_plus_pct
+
+    from kwb2019
+    where inhabitants_count > 0
+
+),
+
+-- One row per indicator through a lateral VALUES list, which DuckDB and PostgreSQL both
+-- run (DuckDB's unpivot does not exist in PostgreSQL). Null values are left out, as
+-- unpivot did.
 kwb2019_long as (
 
-    unpivot (
-        select
-            gemeente_code,
-            period_year,
-            cast(men_count as double) as mannen,
-            cast(women_count as double) as vrouwen,
-            100.0 * age_00_14_count / inhabitants_count as leeftijd_00_14_pct,
-            100.0 * age_15_24_count / inhabitants_count as leeftijd_15_24_pct,
-            100.0 * age_25_44_count / inhabitants_count as leeftijd_25_44_pct,
-            100.0 * age_45_64_count / inhabitants_count as leeftijd_45_64_pct,
-            100.0 * age_65_plus_count / inhabitants_count as leeftijd_65_plus_pct
-        from kwb2019
-        where inhabitants_count > 0
-    )
-    on mannen, vrouwen, leeftijd_00_14_pct, leeftijd_15_24_pct, leeftijd_25_44_pct,
-        leeftijd_45_64_pct, leeftijd_65_plus_pct
-    into name indicator_code value value
+    select
+        topics.indicator_code,
+        kwb2019_wide.gemeente_code,
+        kwb2019_wide.period_year,
+        topics.value
+
+    from kwb2019_wide
+    cross join lateral (
+        values
+            ('mannen', kwb2019_wide.mannen),
+            ('vrouwen', kwb2019_wide.vrouwen),
+            ('leeftijd_00_14_pct', kwb2019_wide.leeftijd_00_14_pct),
+            ('leeftijd_15_24_pct', kwb2019_wide.leeftijd_15_24_pct),
+            ('leeftijd_25_44_pct', kwb2019_wide.leeftijd_25_44_pct),
+            ('leeftijd_45_64_pct', kwb2019_wide.leeftijd_45_64_pct),
+            ('leeftijd_65_plus_pct', kwb2019_wide.leeftijd_65_plus_pct)
+    ) as topics (indicator_code, value)
+    where topics.value is not null
 
 ),
 
@@ -191,6 +219,21 @@ kwb2019_values as (
         'kwb2019_leeftijd'
 
     from kwb2019_long
+
+),
+
+-- Kerncijfers wijken en buurten for every region level; empty without that source.
+kwb_kerncijfers_values as (
+
+    select
+        indicator_code,
+        region_code,
+        period_year,
+        value,
+        false,
+        'kwb_kerncijfers'
+
+    from kwb_kerncijfers
 
 ),
 
@@ -211,9 +254,13 @@ unioned as (
     select * from address_density
     union all
     select * from kwb2019_values
+    union all
+    select * from kwb_kerncijfers_values
 
 )
 
+-- Stored in key order: DuckDB keeps min/max per row group, so a BI query for one
+-- indicator and region reads a few row groups instead of the whole table.
 select
     indicator_code,
     region_code,
@@ -223,3 +270,4 @@ select
     source_id
 
 from unioned
+order by indicator_code, region_code, period_year

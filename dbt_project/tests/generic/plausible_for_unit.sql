@@ -38,7 +38,7 @@ joined as (
 select *
 from joined
 where
-    (unit = 'procent' and (value < 0 or value > 100))
+    (unit in ('procent', '%') and (value < 0 or value > 100))
     or (unit = 'per 1.000 inwoners' and (value < 0 or value > 250))
     or (unit in ('aantal', 'per km²') and value < 0)
 

@@ -15,20 +15,33 @@ import duckdb
 
 from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models.answer import ModelAnswer
-from idgb_pipeline.models.assets import ADEQUACY_CHECK, COMPLETENESS_CHECK, GROUP
+from idgb_pipeline.models.assets import GROUP
+from idgb_pipeline.models.check_results import (
+    ADEQUACY_CHECK,
+    COMPLETENESS_CHECK,
+    adequacy_passed,
+    completeness_result,
+    missing_tables,
+    refused_result,
+    run_metadata,
+)
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
+from idgb_pipeline.models.forecast.hierarchy import load_provinces
 from idgb_pipeline.models.forecast.model import MODEL, QUESTION_ID, TABLES, answer_forecast, input_record, parameters
 from idgb_pipeline.models.forecast.panel import ForecastSettings, load_long
-from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 
 ASSET_KEY = dg.AssetKey([SCHEMA, "prognose"])
 UPSTREAM = [dg.AssetKey(["marts", "fct_indicator_value"]), dg.AssetKey(["marts", "dim_region"])]
 
 DESCRIPTION = (
-    "Prognose: per misdrijfsoort en gemeente (indeling 2024) een voorspelling tot het horizonjaar "
-    "(standaard 2030, hoogstens 2040) met 80%- en 95%-voorspellingsinterval. Per indicator is gekozen "
-    "tussen de naïeve methode, de driftmethode en exponentiële afvlakking met gedempte trend (Holt), op "
-    "de laagste MASE in een backtest met startjaren 2016–2022 en horizon 1–3 jaar. De intervallen zijn "
+    "Prognose: per misdrijfsoort en gemeente (indeling 2024), per provincie en voor Nederland (som "
+    "van de gemeenten) een voorspelling tot het horizonjaar (standaard 2030, hoogstens 2040) met 80%- en "
+    "95%-voorspellingsinterval. Per indicator en niveau is gekozen tussen de naïeve methode, de "
+    "driftmethode en exponentiële afvlakking met gedempte trend (Holt), op de laagste MASE in een "
+    "backtest met startjaren 2016–2022 en horizon 1–3 jaar. De aantallen zijn daarna verzoend met MinT "
+    "(WLS, structurele schaling), zodat de gemeenten optellen tot hun provincie en tot Nederland; het "
+    "effect daarvan op de MASE per niveau staat in de metadata. De intervallen zijn "
     "gekalibreerd op de backtestfouten; hun dekking op achtergehouden jaren staat in "
     "analysis.model_forecast_accuracy. Voorlopige jaren (2024, 2025) tellen standaard niet mee. "
     "Aantallen blijven niet-negatief. Een prognose trekt de trend door en zegt niets over het effect "
@@ -47,20 +60,11 @@ class ForecastConfig(dg.Config):
 def write_forecast(connection: duckdb.DuckDBPyConnection, settings: ForecastSettings) -> tuple[ModelRun, ModelAnswer]:
     """Compute the forecast from the warehouse and append it under one run id."""
     long = load_long(connection)
-    answer = answer_forecast(long, settings)
+    answer = answer_forecast(long, settings, load_provinces(connection))
     record = input_record(long)
     run = start_run(MODEL, QUESTION_ID, parameters(settings), record)
     write_results(connection, run, answer.tables, answer.metrics, record)
     return run, answer
-
-
-def _missing_tables(connection: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    missing = []
-    for table in (*TABLES, "model_metrics", "model_input_values"):
-        count = connection.execute(f"select count(*) from {SCHEMA}.{table} where model_run_id = ?", [run_id]).fetchone()[0]
-        if count == 0:
-            missing.append(table)
-    return missing
 
 
 @cache
@@ -72,6 +76,7 @@ def build_forecast_assets() -> tuple[dg.AssetsDefinition, ...]:
         group_name=GROUP,
         deps=UPSTREAM,
         kinds={"duckdb", "python"},
+        pool=DUCKDB_WRITER_POOL,
         description=DESCRIPTION,
         check_specs=[
             dg.AssetCheckSpec(ADEQUACY_CHECK, asset=ASSET_KEY, description="Weigert de prognose als er te weinig jaren of volledige reeksen zijn."),
@@ -87,27 +92,14 @@ def build_forecast_assets() -> tuple[dg.AssetsDefinition, ...]:
                 run, answer = write_forecast(connection, settings)
             except InsufficientDataError as refusal:
                 context.log.warning("Forecast rejected for insufficient data: %s", refusal)
-                return dg.MaterializeResult(
-                    metadata={"geweigerd": str(refusal)},
-                    check_results=[
-                        dg.AssetCheckResult(check_name=ADEQUACY_CHECK, passed=False, severity=dg.AssetCheckSeverity.ERROR, description=str(refusal)),
-                        dg.AssetCheckResult(check_name=COMPLETENESS_CHECK, passed=False, description="Niets geschreven: de prognose is geweigerd."),
-                    ],
-                )
-            missing = _missing_tables(connection, run.model_run_id)
+                return refused_result(refusal, "Niets geschreven: de prognose is geweigerd.")
+            missing = missing_tables(connection, TABLES, run.model_run_id)
         context.log.info("Forecast written in run %s: %s", run.model_run_id, answer.summary)
         return dg.MaterializeResult(
-            metadata={
-                "model_run_id": run.model_run_id,
-                "samenvatting": dg.MetadataValue.json(answer.summary),
-            },
+            metadata=run_metadata(run, answer),
             check_results=[
-                dg.AssetCheckResult(check_name=ADEQUACY_CHECK, passed=True, severity=dg.AssetCheckSeverity.ERROR, description="Er waren voldoende jaren en reeksen."),
-                dg.AssetCheckResult(
-                    check_name=COMPLETENESS_CHECK,
-                    passed=not missing,
-                    description="Alle tabellen hebben rijen." if not missing else f"Tabellen zonder rijen: {missing}",
-                ),
+                adequacy_passed("Er waren voldoende jaren en reeksen."),
+                completeness_result(missing),
             ],
         )
 

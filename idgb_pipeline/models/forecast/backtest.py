@@ -61,7 +61,11 @@ def rolling_origin_errors(
             )
     if not frames:
         raise ValueError(f"No backtest origin in {origins} leaves 4 training years and a later actual value.")
-    errors = pd.concat(frames, ignore_index=True)
+    return add_error_columns(pd.concat(frames, ignore_index=True))
+
+
+def add_error_columns(errors: pd.DataFrame) -> pd.DataFrame:
+    """Add the error, sMAPE, scaled and standardised error from ``actual``, ``point``, ``scale`` and ``sigma``."""
     errors["error"] = errors["actual"] - errors["point"]
     total = errors["actual"].abs() + errors["point"].abs()
     errors["smape"] = np.where(total > 0, 200 * errors["error"].abs() / total.where(total > 0, 1), 0.0)
