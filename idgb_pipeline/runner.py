@@ -37,6 +37,10 @@ PROGRESS_EVENTS = {
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+# DuckDB's message when another process has the warehouse file open.
+LOCK_ERROR = "Could not set lock on file"
+
+
 @dataclass
 class RunReport:
     """Summary of a run, collected from its events."""
@@ -47,6 +51,7 @@ class RunReport:
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    lock_conflict: bool = False
 
 
 def ensure_dagster_home() -> Path:
@@ -103,6 +108,7 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
             message = failure.user_failure_data.description
         elif failure.error:
             message = failure.error.message.strip()
+            report.lock_conflict = report.lock_conflict or LOCK_ERROR in message
         else:
             message = "onbekende fout"
         echo(f"  ✗ stap mislukt: {dagster_event.step_key}\n{message}")

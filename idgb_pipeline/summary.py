@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 
 from idgb_pipeline.runner import RunReport
+from idgb_pipeline.serving.publish import SERVING_DB, serving_dir
 
 MART_SCHEMA = "marts"
 
@@ -52,6 +53,12 @@ def format_summary(
         lines.append(f"Afgewezen bestandsversie: {label}: {', '.join(files)} (vorige versie blijft in gebruik)")
     if report.failed_steps:
         lines.append(f"Mislukte stappen:         {', '.join(report.failed_steps)}")
+    if report.lock_conflict:
+        lines.append(
+            f"Oorzaak: een ander proces heeft {warehouse} open (de foutmelding noemt de PID). "
+            "DuckDB laat één proces tegelijk bij dit bestand. Sluit die verbinding (notebook, DuckDB-shell, "
+            "BI-tool) en start de run opnieuw. Lees voor analyse en BI de kopie in data/serving/."
+        )
 
     counts = mart_row_counts(warehouse)
     if counts:
@@ -60,12 +67,13 @@ def format_summary(
         for name, count in counts.items():
             lines.append(f"  {name.ljust(width)}  {_thousands(count).rjust(9)}")
 
+    serving_copy = serving_dir() / SERVING_DB
     lines += [
         f"Warehouse:                {warehouse}",
         f"Dagster-instantie:        {dagster_home}",
         "Bekijk de run en de assetgrafiek met:  make ui  (daarna http://127.0.0.1:3000)",
-        "Open het warehouse alleen-lezen met:   "
-        f".venv/bin/python -c \"import duckdb; duckdb.connect('{warehouse}', read_only=True)"
+        "Bekijk de tabellen in de kopie voor BI: "
+        f".venv/bin/python -c \"import duckdb; duckdb.connect('{serving_copy}', read_only=True)"
         ".sql('show all tables').show()\"",
     ]
     return "\n".join(lines)

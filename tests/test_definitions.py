@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from idgb_pipeline.definitions import defs
+from idgb_pipeline.runner import RunReport
 from idgb_pipeline.summary import format_summary
 
 
@@ -94,3 +95,20 @@ def test_progress_lines_name_assets(full_run):
 
     assert "✓ raw/misdrijven_gemeente (57.624 rijen)" in progress
     assert "✓ marts/dim_region" in progress
+
+
+def test_summary_explains_lock_conflict(tmp_path):
+    report = RunReport(failed_steps=["marts__dim_region"], lock_conflict=True)
+
+    text = format_summary(False, report, 3.0, tmp_path / "warehouse.duckdb", tmp_path)
+
+    assert "Resultaat:                MISLUKT" in text
+    assert "Oorzaak: een ander proces heeft" in text
+    assert "Sluit die verbinding" in text
+
+
+def test_summary_points_at_serving_copy(tmp_path):
+    text = format_summary(True, RunReport(), 1.0, tmp_path / "warehouse.duckdb", tmp_path)
+
+    assert "serving/warehouse.duckdb" in text
+    assert "Oorzaak" not in text

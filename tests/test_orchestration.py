@@ -62,7 +62,8 @@ def test_monitoring_job_selection(wired_definitions):
     assert "marts/fct_indicator_value" in keys
     assert "marts/fct_norm_attainment" in keys
     assert "analysis/factorinvloed" not in keys
-    assert "serving/publicatie" not in keys
+    # A scheduled refresh must reach the BI copy, not only the warehouse.
+    assert "serving/publicatie" in keys
 
 
 def test_model_job_selection(wired_definitions):
@@ -70,6 +71,9 @@ def test_model_job_selection(wired_definitions):
 
     assert "analysis/factorinvloed" in keys
     assert "marts/peer_gemeenten" in keys
+    assert "analysis/uitschieters" in keys
+    assert "marts/fct_norm_prognosis" in keys
+    assert "serving/publicatie" in keys
     assert "raw/misdrijven_gemeente" not in keys
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -36,6 +37,28 @@ def _unreachable(reason: str):
     pytest.skip(message)
 
 
+def _drop_database(admin, name: str) -> None:
+    """Drop the test database, also while a session of another role is still ending.
+
+    WITH (FORCE) may end only sessions of roles we are a member of. The read-only role's
+    backend can outlive its closed connection for a moment, and an autovacuum worker may run
+    after the bulk loads, so a refused forced drop is retried as a plain drop for a few seconds.
+    """
+    with admin.cursor() as cursor:
+        try:
+            cursor.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+            return
+        except psycopg2.errors.InsufficientPrivilege:
+            pass
+        for _ in range(10):
+            try:
+                cursor.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+                return
+            except psycopg2.errors.ObjectInUse:
+                time.sleep(1)
+        cursor.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+
+
 @pytest.fixture(scope="module")
 def postgres_database():
     """Create a fresh database on the configured server, point IDGB_PG_DATABASE at it, and drop it afterwards."""
@@ -60,8 +83,7 @@ def postgres_database():
         os.environ.pop(DATABASE_ENV, None)
     else:
         os.environ[DATABASE_ENV] = previous
-    with admin.cursor() as cursor:
-        cursor.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+    _drop_database(admin, name)
     admin.close()
 
 

@@ -48,12 +48,12 @@ def adequacy_passed(description: str) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(check_name=ADEQUACY_CHECK, passed=True, severity=dg.AssetCheckSeverity.ERROR, description=description)
 
 
-def refused_result(refusal: Exception, nothing_written: str) -> dg.MaterializeResult:
+def rejected_result(rejection: Exception, nothing_written: str) -> dg.MaterializeResult:
     """Return the result of a run that was refused for too little data: nothing was written."""
     return dg.MaterializeResult(
-        metadata={"geweigerd": str(refusal)},
+        metadata={"geweigerd": str(rejection)},
         check_results=[
-            dg.AssetCheckResult(check_name=ADEQUACY_CHECK, passed=False, severity=dg.AssetCheckSeverity.ERROR, description=str(refusal)),
+            dg.AssetCheckResult(check_name=ADEQUACY_CHECK, passed=False, severity=dg.AssetCheckSeverity.ERROR, description=str(rejection)),
             dg.AssetCheckResult(check_name=COMPLETENESS_CHECK, passed=False, description=nothing_written),
         ],
     )

@@ -52,17 +52,21 @@ def build_jobs() -> list:
     return [
         dg.define_asset_job(
             name=MONITORING_JOB,
-            selection=dg.AssetSelection.groups("extract", "warehouse", "krb"),
+            # The serving group is included so that BI tools see each refresh.
+            selection=dg.AssetSelection.groups("extract", "warehouse", "krb", "serving"),
             description=(
                 "Bronnen laden en valideren, het warehouse bouwen en de KRB bijwerken, "
-                "inclusief het behalen van de beleidsnormen."
+                "inclusief het behalen van de beleidsnormen, en daarna de kopie voor BI publiceren."
             ),
             **common,
         ),
         dg.define_asset_job(
             name=MODEL_JOB,
-            selection=dg.AssetSelection.groups("modellen"),
-            description="De analysemodellen (factorinvloed, regioclusters, vergelijkbare gemeenten) opnieuw schatten.",
+            selection=dg.AssetSelection.groups("modellen", "serving"),
+            description=(
+                "De analysemodellen opnieuw schatten (factorinvloed, regioclusters, prognose, normprognose, "
+                "uitschieters en de marts daarop) en daarna de kopie voor BI publiceren."
+            ),
             **common,
         ),
         dg.define_asset_job(

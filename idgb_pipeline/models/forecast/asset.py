@@ -22,7 +22,7 @@ from idgb_pipeline.models.check_results import (
     adequacy_passed,
     completeness_result,
     missing_tables,
-    refused_result,
+    rejected_result,
     run_metadata,
 )
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
@@ -92,7 +92,7 @@ def build_forecast_assets() -> tuple[dg.AssetsDefinition, ...]:
                 run, answer = write_forecast(connection, settings)
             except InsufficientDataError as refusal:
                 context.log.warning("Forecast rejected for insufficient data: %s", refusal)
-                return refused_result(refusal, "Niets geschreven: de prognose is geweigerd.")
+                return rejected_result(refusal, "Niets geschreven: de prognose is geweigerd.")
             missing = missing_tables(connection, TABLES, run.model_run_id)
         context.log.info("Forecast written in run %s: %s", run.model_run_id, answer.summary)
         return dg.MaterializeResult(

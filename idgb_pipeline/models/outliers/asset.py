@@ -22,7 +22,7 @@ from idgb_pipeline.models.check_results import (
     adequacy_passed,
     completeness_result,
     missing_tables,
-    refused_result,
+    rejected_result,
     run_metadata,
 )
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
@@ -95,7 +95,7 @@ def build_outlier_assets() -> tuple[dg.AssetsDefinition, ...]:
                 run, answer = write_outliers(connection, settings)
             except InsufficientDataError as rejection:
                 context.log.warning("Outlier analysis rejected for insufficient data: %s", rejection)
-                return refused_result(rejection, "Niets geschreven: de analyse is geweigerd.")
+                return rejected_result(rejection, "Niets geschreven: de analyse is geweigerd.")
             missing = missing_tables(connection, TABLES, run.model_run_id)
         context.log.info("Outliers written in run %s: %s", run.model_run_id, answer.summary)
         return dg.MaterializeResult(
