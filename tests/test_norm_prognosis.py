@@ -129,7 +129,9 @@ def test_mart_one_row_per_norm_region(full_run):
         assert low <= value <= high, norm_id
         assert horizon >= target
         assert first_text == (str(first) if first is not None else f"niet voor {horizon}")
-        assert mase > 0 and 0 <= coverage <= 1 and n == 342, norm_id
+        assert mase > 0, norm_id
+        assert 0 <= coverage <= 1, norm_id
+        assert n == 342, norm_id
 
 
 def test_mart_reads_latest_run(full_run):

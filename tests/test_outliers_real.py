@@ -176,7 +176,7 @@ def test_asset_writes_tables_and_fct_forecast(full_run, tmp_path):
         assert metrics[0] > 0
         assert metrics[1] >= 0
         comparison = connection.execute(
-            # The copied warehouse already holds the full run's result, so read this run only.
+            # The copied warehouse already contains the full run's result, so read this run only.
             "select variant, mase, coverage80, n_points from analysis.model_forecast_robust_accuracy "
             "where indicator_code = 'alle' and run_at = (select max(run_at) from analysis.model_forecast_robust_accuracy) "
             "order by variant"

@@ -3,7 +3,7 @@
 Base forecasts ``y_hat`` of all nodes of a hierarchy rarely add up. MinT (minimum trace)
 reconciliation maps them to coherent forecasts ``y_tilde = S G y_hat`` with
 ``G = (S' W^-1 S)^-1 S' W^-1``. With structural scaling
-``W`` is diagonal and holds the number of gemeenten under each node, so it needs no
+``W`` is diagonal and contains the number of gemeenten under each node, so it needs no
 estimate of the forecast error covariance. A gemeente then absorbs less of the
 incoherence than a province, and a province less than the nation.
 

@@ -120,7 +120,7 @@ def detect(values: np.ndarray, method: str, threshold: float, scale_columns: np.
         is_level_shift[:, t - 1] = shifted
         cleaned[shifted, t - 1] = values[shifted, t - 1]
 
-        # Detection forgets an outlier year entirely. The robust forecast keeps it capped at
+        # Detection leaves an outlier year out entirely. The robust forecast keeps it capped at
         # the threshold (a Huber-type weight), because real breaks often last in part.
         limit = threshold * scale
         capped = cleaned_expected + np.clip(values[:, t] - cleaned_expected, -limit, limit)

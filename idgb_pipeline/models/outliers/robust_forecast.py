@@ -45,7 +45,7 @@ def _errors(
     frames = []
     for origin in design.origins:
         position = int(np.searchsorted(years, origin))
-        # Up to the origin the method sees the history, and after it the recorded values.
+        # Up to the origin the method uses the history, and after it the recorded values.
         values = np.concatenate([history_at(position), recorded[:, position + 1 :]], axis=1)
         groups = np.full(len(values), indicator)
         frames.append(backtest.rolling_origin_errors(values, years, groups, [origin], design.max_horizon, methods=(method,)))
@@ -58,7 +58,7 @@ def compare_variants(
     """Return the backtest errors of the standard and the robust variant of the given series.
 
     ``cleaned_at(position)`` returns the cleaned history of the years up to that
-    position as it was known then, so the robust variant sees no later year.
+    position as it was known then, so the robust variant uses no later year.
     """
     standard = _errors(lambda position: raw[:, : position + 1], raw, years, indicator, method, design)
     robust = _errors(cleaned_at, raw, years, indicator, method, design)
