@@ -6,6 +6,7 @@ import logging
 import sys
 
 from idgb_pipeline import settings
+from idgb_pipeline.cli_parser import DutchArgumentParser
 from idgb_pipeline.errors import IdgbError
 from idgb_pipeline.krb.commands import add_krb_commands
 from idgb_pipeline.serving.commands import add_serving_commands
@@ -31,7 +32,7 @@ def _run(arguments: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one subcommand per task."""
-    parser = argparse.ArgumentParser(
+    parser = DutchArgumentParser(
         prog="idgb",
         description="IDGB pipeline: integraal datagedreven beleid voor gemeenten.",
     )
