@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from idgb_pipeline.errors import InsufficientDataError
-from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, missing_tables
+from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, missing_tables, model_check_specs
 from idgb_pipeline.models.contract import SCHEMA, start_run, write_results
 from idgb_pipeline.models.panel import load_variables
 from idgb_pipeline.models.questions import Question, QuestionFile, check_codes_exist, load_questions, questions_path
@@ -68,10 +68,11 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
         kinds={"duckdb", "python"},
         pool=DUCKDB_WRITER_POOL,
         description=spec.description,
-        check_specs=[
-            dg.AssetCheckSpec(ADEQUACY_CHECK, asset=key, description="Weigert een vraag als de gegevens geen verantwoord antwoord toelaten (te weinig regio's, een constante of lege variabele)."),
-            dg.AssetCheckSpec(COMPLETENESS_CHECK, asset=key, description="Elke beantwoorde vraag heeft al zijn tabellen en kwaliteitsmaten in schema analysis."),
-        ],
+        check_specs=model_check_specs(
+            key,
+            adequacy="Weigert een vraag als de gegevens geen verantwoord antwoord toelaten (te weinig regio's, een constante of lege variabele).",
+            completeness="Elke beantwoorde vraag heeft al zijn tabellen en kwaliteitsmaten in schema analysis.",
+        ),
     )
     def model_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         question_file = load_questions(questions_path(), MODELS)

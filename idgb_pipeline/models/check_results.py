@@ -15,6 +15,14 @@ ADEQUACY_CHECK = "voldoende_gegevens"
 COMPLETENESS_CHECK = "resultaat_volledig"
 
 
+def model_check_specs(key: dg.AssetKey, adequacy: str, completeness: str) -> list[dg.AssetCheckSpec]:
+    """Return the adequacy and completeness check specs of a model asset, with their Dutch descriptions."""
+    return [
+        dg.AssetCheckSpec(ADEQUACY_CHECK, asset=key, description=adequacy),
+        dg.AssetCheckSpec(COMPLETENESS_CHECK, asset=key, description=completeness),
+    ]
+
+
 def missing_tables(connection: duckdb.DuckDBPyConnection, tables, run_id: str) -> list[str]:
     """Return the result tables, metrics and input table that have no row of the run."""
     missing = []

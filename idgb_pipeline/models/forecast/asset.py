@@ -17,11 +17,10 @@ from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models.answer import ModelAnswer
 from idgb_pipeline.models.assets import GROUP
 from idgb_pipeline.models.check_results import (
-    ADEQUACY_CHECK,
-    COMPLETENESS_CHECK,
     adequacy_passed,
     completeness_result,
     missing_tables,
+    model_check_specs,
     rejected_result,
     run_metadata,
 )
@@ -78,10 +77,11 @@ def build_forecast_assets() -> tuple[dg.AssetsDefinition, ...]:
         kinds={"duckdb", "python"},
         pool=DUCKDB_WRITER_POOL,
         description=DESCRIPTION,
-        check_specs=[
-            dg.AssetCheckSpec(ADEQUACY_CHECK, asset=ASSET_KEY, description="Weigert de prognose als er te weinig jaren of volledige reeksen zijn."),
-            dg.AssetCheckSpec(COMPLETENESS_CHECK, asset=ASSET_KEY, description="De run heeft prognoses, nauwkeurigheid, kwaliteitsmaten en invoer in schema analysis."),
-        ],
+        check_specs=model_check_specs(
+            ASSET_KEY,
+            adequacy="Weigert de prognose als er te weinig jaren of volledige reeksen zijn.",
+            completeness="De run heeft prognoses, nauwkeurigheid, kwaliteitsmaten en invoer in schema analysis.",
+        ),
     )
     def prognose(context: dg.AssetExecutionContext, config: ForecastConfig, warehouse: WarehouseResource):
         settings = ForecastSettings(

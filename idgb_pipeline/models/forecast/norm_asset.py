@@ -13,7 +13,7 @@ import duckdb
 
 from idgb_pipeline.models.answer import ModelAnswer
 from idgb_pipeline.models.assets import GROUP
-from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, completeness_result, missing_tables, run_metadata
+from idgb_pipeline.models.check_results import ADEQUACY_CHECK, completeness_result, missing_tables, model_check_specs, run_metadata
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
 from idgb_pipeline.models.forecast.asset import ASSET_KEY as FORECAST_ASSET_KEY
 from idgb_pipeline.models.forecast.norm_model import (
@@ -79,10 +79,11 @@ def build_norm_prognosis_assets() -> tuple[dg.AssetsDefinition, ...]:
         kinds={"duckdb", "python"},
         pool=DUCKDB_WRITER_POOL,
         description=DESCRIPTION,
-        check_specs=[
-            dg.AssetCheckSpec(ADEQUACY_CHECK, asset=ASSET_KEY, description="Waarschuwt als een norm × regio geen prognose heeft, met de reden per norm."),
-            dg.AssetCheckSpec(COMPLETENESS_CHECK, asset=ASSET_KEY, description="De run heeft per norm × regio een rij, en kwaliteitsmaten en invoer in schema analysis."),
-        ],
+        check_specs=model_check_specs(
+            ASSET_KEY,
+            adequacy="Waarschuwt als een norm × regio geen prognose heeft, met de reden per norm.",
+            completeness="De run heeft per norm × regio een rij, en kwaliteitsmaten en invoer in schema analysis.",
+        ),
     )
     def norm_prognose(context: dg.AssetExecutionContext, config: NormPrognosisConfig, warehouse: WarehouseResource):
         settings = ForecastSettings(horizon_year=config.horizon_year, exclude_provisional=config.exclude_provisional, include_rates=True)

@@ -17,11 +17,10 @@ from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models.answer import ModelAnswer
 from idgb_pipeline.models.assets import GROUP
 from idgb_pipeline.models.check_results import (
-    ADEQUACY_CHECK,
-    COMPLETENESS_CHECK,
     adequacy_passed,
     completeness_result,
     missing_tables,
+    model_check_specs,
     rejected_result,
     run_metadata,
 )
@@ -83,10 +82,11 @@ def build_outlier_assets() -> tuple[dg.AssetsDefinition, ...]:
         kinds={"duckdb", "python"},
         pool=DUCKDB_WRITER_POOL,
         description=DESCRIPTION,
-        check_specs=[
-            dg.AssetCheckSpec(ADEQUACY_CHECK, asset=ASSET_KEY, description="Weigert de analyse als er geen prognoserun of clusterindeling is om tegen te meten."),
-            dg.AssetCheckSpec(COMPLETENESS_CHECK, asset=ASSET_KEY, description="De run heeft uitschieters, robuuste prognoses, hun vergelijking, kwaliteitsmaten en invoer in schema analysis."),
-        ],
+        check_specs=model_check_specs(
+            ASSET_KEY,
+            adequacy="Weigert de analyse als er geen prognoserun of clusterindeling is om tegen te meten.",
+            completeness="De run heeft uitschieters, robuuste prognoses, hun vergelijking, kwaliteitsmaten en invoer in schema analysis.",
+        ),
     )
     def uitschieters(context: dg.AssetExecutionContext, config: OutlierConfig, warehouse: WarehouseResource):
         settings = OutlierSettings(threshold_quantile=config.threshold_quantile, contamination=config.contamination)

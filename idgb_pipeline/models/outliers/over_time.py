@@ -7,8 +7,8 @@ estimated over all series of the indicator at the series' own level. A year coun
 as an outlier when it breaks both from the raw history and from the cleaned history,
 in which earlier outlier years are replaced by their one-step forecast. The cleaned history keeps the year after a one-off spike from
 being flagged as well (its forecast ignores the spike). The raw history keeps a
-lasting level shift from being flagged in every later year: only its first year
-breaks from both, and once the next year confirms the new level, that first year is
+lasting level shift from being flagged in every later year, because only its first
+year breaks from both. Once the next year confirms the new level, that first year is
 put back into the cleaned history.
 """
 
