@@ -14,6 +14,7 @@ KRB_SCHEMA_PATH = PROJECT_ROOT / "docs" / "krb.schema.json"
 WAREHOUSE_ENV = "IDGB_WAREHOUSE"
 DATA_DIR_ENV = "IDGB_DATA_DIR"
 CBS_ONLINE_ENV = "IDGB_CBS_ONLINE"
+REVALIDATE_ENV = "IDGB_REVALIDATE"
 CBS_ODATA_URL_ENV = "IDGB_CBS_ODATA_URL"
 KRB_DIR_ENV = "IDGB_KRB_DIR"
 CATALOGUE_ENV = "IDGB_CATALOGUE"
@@ -37,9 +38,18 @@ def landing_dir() -> Path:
     return data_dir() / "landing"
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "0").strip().lower() in {"1", "true", "ja", "yes"}
+
+
 def cbs_online() -> bool:
     """Return whether the user asked for live CBS OData downloads (``IDGB_CBS_ONLINE=1``)."""
-    return os.environ.get(CBS_ONLINE_ENV, "0").strip().lower() in {"1", "true", "ja", "yes"}
+    return _env_flag(CBS_ONLINE_ENV)
+
+
+def revalidate_all() -> bool:
+    """Return whether extraction must read and validate unchanged files too (``IDGB_REVALIDATE=1``)."""
+    return _env_flag(REVALIDATE_ENV)
 
 
 def cbs_odata_url() -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -342,3 +344,78 @@ def test_missing_dictionary_is_reported(tmp_path):
 
     assert "ontbreekt.csv" in str(caught.value)
     assert "columns_from_dictionary" in str(caught.value)
+
+
+# The staging model is incremental: a dbt run unpivots only new or changed yearly files.
+
+
+def build_staging(warehouse: Path, tmp_path: Path) -> None:
+    """Run `dbt build` of the staging model alone on ``warehouse``, as the Dagster asset does."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--quiet",
+            "--select",
+            "stg_cbs__kwb_kerncijfers",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "dbt_target"),
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "IDGB_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+
+
+def staged_value(warehouse: Path, year: int, region: str, topic: str):
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select value from staging.stg_cbs__kwb_kerncijfers "
+            "where period_year = ? and region_code = ? and topic_key = ?",
+            [year, region, topic],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def build_staging_with_marker(warehouse: Path, tmp_path: Path, gemeente: str) -> None:
+    """Build the staging model, then set a marker value that only a new unpivot of kwb_2020.csv overwrites."""
+    build_staging(warehouse, tmp_path)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update staging.stg_cbs__kwb_kerncijfers set value = -1 "
+            "where period_year = 2020 and region_code = ? and topic_key = 'Mannen_6'",
+            [gemeente],
+        )
+
+
+def test_staging_unpivots_only_new_files(loaded_warehouse, tmp_path):
+    source, warehouse, good = loaded_warehouse
+    gemeente = GEMEENTEN[0]
+    build_staging_with_marker(warehouse, tmp_path, gemeente)
+    added = write_wide_file(good.parent / "kwb_2021.csv", wide_rows(2021))
+    both = next(iter(load_catalogue(write_single_entry(tmp_path, [(good, 2020), (added, 2021)])).values()))
+    extract_source(both, warehouse, gx_root=tmp_path)
+
+    build_staging(warehouse, tmp_path)
+
+    assert staged_value(warehouse, 2020, gemeente, "Mannen_6") == [-1]
+    assert staged_value(warehouse, 2021, gemeente, "AantalInwoners_5") == [1001]
+
+
+def test_staging_replaces_changed_file(loaded_warehouse, tmp_path):
+    source, warehouse, good = loaded_warehouse
+    gemeente = GEMEENTEN[0]
+    build_staging_with_marker(warehouse, tmp_path, gemeente)
+    rows = wide_rows(2020)
+    rows[0]["AantalInwoners_5"] = "1234"
+    write_wide_file(good, rows)
+    extract_source(source, warehouse, gx_root=tmp_path)
+
+    build_staging(warehouse, tmp_path)
+
+    assert staged_value(warehouse, 2020, gemeente, "AantalInwoners_5") == [1234]
+    assert staged_value(warehouse, 2020, gemeente, "Mannen_6") == [500]

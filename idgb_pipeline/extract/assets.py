@@ -49,6 +49,7 @@ def _materialize_result(result: ExtractionResult, source: Source) -> dg.Material
         metadata={
             "dagster/row_count": result.row_count,
             "nieuwe_bestandsversies": result.new_versions,
+            "ongewijzigde_bestanden": len(result.unchanged_files),
             "rijen_in_quarantaine": result.quarantined_count,
             "afgewezen_bestanden": dg.MetadataValue.json(result.rejected_files),
             "bestanden": dg.MetadataValue.json(
@@ -112,11 +113,13 @@ def build_extract_asset(source: Source, suite: Suite | None = None) -> dg.Assets
                 allow_retries=False,
             ) from error
         context.log.info(
-            "%s: %d rows in %d file(s), %d new version(s), %d quarantined, %d rejected file(s)",
+            "%s: %d rows in %d file(s), %d new version(s), %d unchanged and not re-read, "
+            "%d quarantined, %d rejected file(s)",
             source.table_name,
             result.row_count,
             len(result.files),
             result.new_versions,
+            len(result.unchanged_files),
             result.quarantined_count,
             len(result.rejected_files),
         )

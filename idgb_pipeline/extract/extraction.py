@@ -1,14 +1,16 @@
 """Read every file of a source, validate it with its suite, then load it into ``raw``.
 
-All files are read and typed before the warehouse is written, so a file that
-cannot be read stops the extraction without touching what was loaded before.
+Files are read, validated and added one at a time, so only one file's frames are
+in memory, but all files of a source load in one transaction. A file that cannot
+be read therefore stops the extraction without touching what was loaded before.
 Rows that fail an expectation go to ``quarantine``. A failed critical expectation
 rejects the whole file version, so ``raw`` and everything built on it keep the
-previous version.
+previous version. A file whose bytes and validation fingerprint match its loaded
+version is not read again (see ``extract/fingerprint.py``).
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -17,10 +19,11 @@ import pandas as pd
 from idgb_pipeline import settings
 from idgb_pipeline.errors import ExtractError
 from idgb_pipeline.extract.catalogue import Source, SourceFile
-from idgb_pipeline.extract.loader import FileBatch, FileLoad, load_source, record_rejected_file
-from idgb_pipeline.extract.normalise import cast_to_catalogue, describe_conversions
+from idgb_pipeline.extract.fingerprint import file_fingerprint, source_fingerprint
+from idgb_pipeline.extract.loader import FileBatch, FileLoad, file_sha256, record_rejected_file, source_load
+from idgb_pipeline.extract.normalise import cast_to_catalogue
 from idgb_pipeline.extract.readers import READERS
-from idgb_pipeline.validate.gx_runner import run_suite
+from idgb_pipeline.validate.gx_runner import build_data_docs, run_suite
 from idgb_pipeline.validate.outcome import FileFindings, collect_findings
 from idgb_pipeline.validate.prepare import add_validation_columns, split_exact_duplicates
 from idgb_pipeline.validate.reference import load_region_reference
@@ -41,6 +44,7 @@ class ExtractionResult:
     read_details: dict[str, dict]
     findings: list[FileFindings] = field(default_factory=list)
     data_docs: Path | None = None
+    unchanged_files: list[str] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -58,6 +62,11 @@ class ExtractionResult:
         return sum(file.quarantined_count for file in self.files)
 
     @property
+    def unchanged_quarantined_count(self) -> int:
+        """Quarantined rows of files skipped as unchanged, from their earlier validation."""
+        return sum(file.quarantined_count for file in self.files if file.file_name in self.unchanged_files)
+
+    @property
     def rejected_files(self) -> list[str]:
         """Files whose version was rejected by a critical expectation."""
         return [file.file_name for file in self.files if file.is_rejected]
@@ -72,8 +81,8 @@ class ExtractionResult:
 def read_typed_file(source: Source, path: Path) -> tuple[pd.DataFrame, dict]:
     """Read one file of ``source`` and return its typed frame and reader details."""
     frame, details = READERS[source.format](path, source.options)
-    typed = cast_to_catalogue(frame, source, path)
-    details["meldingen"] = details.get("meldingen", []) + describe_conversions(frame, source, path)
+    typed, notes = cast_to_catalogue(frame, source, path)
+    details["meldingen"] = details.get("meldingen", []) + notes
     return typed, details
 
 
@@ -109,14 +118,15 @@ def _validate_file(
     frame: pd.DataFrame,
     reference: dict,
     gx_root: Path,
-) -> tuple[FileBatch, FileFindings, Path]:
+    pending_docs: list,
+) -> tuple[FileBatch, FileFindings]:
     """Validate one typed file and split it into accepted and quarantined rows."""
     deduplicated, duplicates = split_exact_duplicates(frame)
     prepared = add_validation_columns(
         deduplicated, suite, reference, source.period_column, source_file.period
     )
     name = f"{source.id}__{source_file.path.name.split('.')[0]}"
-    results, docs_index = run_suite(prepared, suite.document, name, gx_root)
+    results, _ = run_suite(prepared, suite.document, name, gx_root, pending_docs)
     findings = collect_findings(results, prepared, suite, source_file.path.name)
 
     severity_of = {}
@@ -139,24 +149,7 @@ def _validate_file(
     else:
         accepted = deduplicated.drop(index=list(findings.row_reasons))
         batch = FileBatch(source_file.path, source_file.period, accepted, quarantined)
-    return batch, findings, docs_index
-
-
-def _read_all(source: Source, files, warehouse: Path):
-    typed = []
-    read_details = {}
-    for source_file in files:
-        try:
-            frame, details = read_typed_file(source, source_file.path)
-        except ExtractError as error:
-            warehouse.parent.mkdir(parents=True, exist_ok=True)
-            with duckdb.connect(str(warehouse)) as connection:
-                record_rejected_file(connection, source, source_file.path, str(error))
-            raise
-        typed.append((source_file, frame))
-        read_details[source_file.path.name] = {**details, "gelezen_rijen": len(frame)}
-        logger.info("Read %s: %d rows (%s)", source_file.path.name, len(frame), details)
-    return typed, read_details
+    return batch, findings
 
 
 def extract_source(
@@ -169,26 +162,52 @@ def extract_source(
     """Read, validate and load a source. ``files`` replaces the catalogue files (downloads)."""
     suite = suite or load_suite(source.id)
     gx_root = gx_root or settings.data_dir()
-    typed, read_details = _read_all(source, files or source.files, warehouse)
+    files = files or source.files
+    revalidate = settings.revalidate_all()
 
+    loads, read_details, all_findings, unchanged, pending_docs = [], {}, [], [], []
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as connection:
-        reference = load_region_reference(connection)
+        current = None
+        try:
+            with source_load(connection, source) as load:
+                reference = load_region_reference(connection)
+                fingerprint = source_fingerprint(connection, source, suite)
 
-        batches, all_findings, docs_index = [], [], None
-        for source_file, frame in typed:
-            batch, findings, docs_index = _validate_file(
-                source, suite, source_file, frame, reference, gx_root
-            )
-            batches.append(batch)
-            all_findings.append(findings)
+                for source_file in files:
+                    current = source_file.path
+                    sha256 = file_sha256(source_file.path) if source_file.path.is_file() else None
+                    file_print = file_fingerprint(fingerprint, source_file)
 
-        loads = load_source(connection, source, batches)
+                    skipped = None
+                    if sha256 is not None and not revalidate:
+                        skipped = load.unchanged_file(source_file.path, sha256, file_print)
+                    if skipped is not None:
+                        logger.info("Skipped %s: unchanged since its validated load", skipped.file_name)
+                        loads.append(skipped)
+                        unchanged.append(skipped.file_name)
+                        read_details[skipped.file_name] = {"overgeslagen": "ongewijzigd sinds de vorige validatie"}
+                        continue
+
+                    frame, details = read_typed_file(source, source_file.path)
+                    read_details[source_file.path.name] = {**details, "gelezen_rijen": len(frame)}
+                    logger.info("Read %s: %d rows (%s)", source_file.path.name, len(frame), details)
+
+                    batch, findings = _validate_file(
+                        source, suite, source_file, frame, reference, gx_root, pending_docs
+                    )
+                    loads.append(load.add_file(replace(batch, sha256=sha256), file_print))
+                    all_findings.append(findings)
+        except ExtractError as error:
+            # The transaction rolled back, so only the rejection itself goes on record.
+            record_rejected_file(connection, source, current, str(error))
+            raise
 
     return ExtractionResult(
         source_id=source.id,
         files=loads,
         read_details=read_details,
         findings=all_findings,
-        data_docs=docs_index,
+        data_docs=build_data_docs(gx_root, pending_docs) if pending_docs else None,
+        unchanged_files=unchanged,
     )

@@ -11,6 +11,8 @@ their reason; a rejected version adds nothing to ``raw``.
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,6 +68,7 @@ class FileBatch:
     accepted: pd.DataFrame | None
     quarantined: pd.DataFrame | None = None
     rejection_reason: str = ""
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ def ensure_log_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         f"alter table {LOAD_LOG_TABLE} add column if not exists status varchar default '{STATUS_LOADED}'"
     )
+    # The suite, catalogue entry and region reference a version was validated with
+    # (see ``extract/fingerprint.py``); NULL means "validate again".
+    connection.execute(f"alter table {LOAD_LOG_TABLE} add column if not exists validation_fingerprint varchar")
     connection.execute(
         f"""
         create table if not exists {REJECTED_FILES_TABLE} (
@@ -169,52 +175,135 @@ def _with_lineage(frame, source: Source, period, path: Path, sha256: str, loaded
     return batch
 
 
-def _latest_log_entry(connection: duckdb.DuckDBPyConnection, source_id: str, file_name: str):
-    """Return ``(sha256, status)`` of the newest logged version of a file, or None."""
+@dataclass(frozen=True)
+class LogEntry:
+    """The newest load-log row of one file."""
+
+    sha256: str
+    status: str
+    row_count: int
+    loaded_at: datetime
+    validation_fingerprint: str | None
+
+
+def _latest_log_entry(connection: duckdb.DuckDBPyConnection, source_id: str, file_name: str) -> LogEntry | None:
     # fetchall() drains the result: DuckDB 2.0.1 rejects register() on a connection
     # whose last result still has unfetched rows, and fetchone() leaves it open.
     rows = connection.execute(
         f"""
-        select file_sha256, status from {LOAD_LOG_TABLE}
+        select file_sha256, status, row_count, loaded_at, validation_fingerprint
+        from {LOAD_LOG_TABLE}
         where source_id = ? and file_name = ?
         order by loaded_at desc
         limit 1
         """,
         [source_id, file_name],
     ).fetchall()
-    return rows[0] if rows else None
+    return LogEntry(*rows[0]) if rows else None
 
 
-def _load_file(connection, source: Source, batch: FileBatch, loaded_at) -> FileLoad:
-    sha256 = file_sha256(batch.path)
-    is_rejected = batch.accepted is None
-    status = STATUS_REJECTED if is_rejected else STATUS_LOADED
-    quarantined = batch.quarantined if batch.quarantined is not None else pd.DataFrame()
-    row_count = len(quarantined) if is_rejected else len(batch.accepted)
+def _quarantined_count(connection, source: Source, entry: LogEntry, file_name: str) -> int:
+    """Count the quarantined rows that were written with one logged version."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'quarantine' and table_name = ?",
+        [source.id],
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return connection.execute(
+        f"select count(*) from quarantine.{source.id} "
+        "where _file_name = ? and _file_sha256 = ? and _loaded_at = ?",
+        [file_name, entry.sha256, entry.loaded_at],
+    ).fetchall()[0][0]
 
-    # The same file in the same state as last time adds nothing, so reruns are idempotent.
-    if _latest_log_entry(connection, source.id, batch.path.name) == (sha256, status):
-        return FileLoad(batch.path.name, sha256, row_count, False, len(quarantined), is_rejected)
 
-    if not is_rejected:
-        table = _ensure_table(connection, source, "raw", {})
-        _insert(connection, table, _with_lineage(batch.accepted, source, batch.period, batch.path, sha256, loaded_at))
-    if len(quarantined):
-        table = _ensure_table(connection, source, "quarantine", QUARANTINE_COLUMNS)
-        rows = quarantined.assign(_version_rejected=is_rejected)
-        _insert(connection, table, _with_lineage(rows, source, batch.period, batch.path, sha256, loaded_at))
+class SourceLoad:
+    """The files of one source being loaded in one open transaction."""
 
-    if is_rejected:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, source: Source, loaded_at: datetime):
+        self.connection = connection
+        self.source = source
+        self.loaded_at = loaded_at
+
+    def unchanged_file(self, path: Path, sha256: str, fingerprint: str) -> FileLoad | None:
+        """Return the outcome of the logged version when it has these bytes and was loaded
+        after validation with this fingerprint, else None (the file must be read)."""
+        entry = _latest_log_entry(self.connection, self.source.id, path.name)
+        if entry is None or (entry.sha256, entry.status, entry.validation_fingerprint) != (
+            sha256,
+            STATUS_LOADED,
+            fingerprint,
+        ):
+            return None
+        quarantined = _quarantined_count(self.connection, self.source, entry, path.name)
+        return FileLoad(path.name, sha256, entry.row_count, False, quarantined, False)
+
+    def add_file(self, batch: FileBatch, fingerprint: str | None = None) -> FileLoad:
+        """Add one validated file as a new version, unless the same version is logged already."""
+        connection, source, loaded_at = self.connection, self.source, self.loaded_at
+        sha256 = batch.sha256 or file_sha256(batch.path)
+        is_rejected = batch.accepted is None
+        status = STATUS_REJECTED if is_rejected else STATUS_LOADED
+        quarantined = batch.quarantined if batch.quarantined is not None else pd.DataFrame()
+        row_count = len(quarantined) if is_rejected else len(batch.accepted)
+
+        # The same file in the same state as last time adds nothing, so reruns are idempotent.
+        entry = _latest_log_entry(connection, source.id, batch.path.name)
+        if entry is not None and (entry.sha256, entry.status) == (sha256, status):
+            if fingerprint is not None and entry.validation_fingerprint != fingerprint:
+                connection.execute(
+                    f"update {LOAD_LOG_TABLE} set validation_fingerprint = ? "
+                    "where source_id = ? and file_name = ? and loaded_at = ?",
+                    [fingerprint, source.id, batch.path.name, entry.loaded_at],
+                )
+            return FileLoad(batch.path.name, sha256, row_count, False, len(quarantined), is_rejected)
+
+        if not is_rejected:
+            table = _ensure_table(connection, source, "raw", {})
+            _insert(connection, table, _with_lineage(batch.accepted, source, batch.period, batch.path, sha256, loaded_at))
+        if len(quarantined):
+            table = _ensure_table(connection, source, "quarantine", QUARANTINE_COLUMNS)
+            rows = quarantined.assign(_version_rejected=is_rejected)
+            _insert(connection, table, _with_lineage(rows, source, batch.period, batch.path, sha256, loaded_at))
+
+        if is_rejected:
+            connection.execute(
+                f"insert into {REJECTED_FILES_TABLE} values (?, ?, ?, ?, ?)",
+                [source.id, batch.path.name, sha256, loaded_at, batch.rejection_reason],
+            )
         connection.execute(
-            f"insert into {REJECTED_FILES_TABLE} values (?, ?, ?, ?, ?)",
-            [source.id, batch.path.name, sha256, loaded_at, batch.rejection_reason],
+            f"insert into {LOAD_LOG_TABLE} "
+            "(source_id, file_name, file_sha256, loaded_at, row_count, status, validation_fingerprint) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [source.id, batch.path.name, sha256, loaded_at, row_count, status, fingerprint],
         )
-    connection.execute(
-        f"insert into {LOAD_LOG_TABLE} (source_id, file_name, file_sha256, loaded_at, row_count, status) "
-        "values (?, ?, ?, ?, ?, ?)",
-        [source.id, batch.path.name, sha256, loaded_at, row_count, status],
-    )
-    return FileLoad(batch.path.name, sha256, row_count, not is_rejected, len(quarantined), is_rejected)
+        return FileLoad(batch.path.name, sha256, row_count, not is_rejected, len(quarantined), is_rejected)
+
+
+@contextmanager
+def source_load(connection: duckdb.DuckDBPyConnection, source: Source) -> Iterator[SourceLoad]:
+    """Open one transaction for the files of a source and commit it when the block ends.
+
+    Any exception in the block rolls back every file of the source, so ``raw`` and
+    ``quarantine`` keep the previous versions. A DuckDB error becomes a Dutch ``LoadError``.
+    """
+    connection.execute("begin transaction")
+    try:
+        ensure_log_tables(connection)
+        # The raw table exists even when every version so far was rejected, so that
+        # dbt sources and the region reference can rely on it.
+        _ensure_table(connection, source, "raw", {})
+        yield SourceLoad(connection, source, datetime.now(timezone.utc))
+        connection.execute("commit")
+    except Exception as error:
+        # Any failure, not only a DuckDB one, must leave the previous version in place.
+        connection.execute("rollback")
+        if not isinstance(error, duckdb.Error):
+            raise
+        raise LoadError(
+            f"Laden van bron '{source.id}' in {source.table_name} is mislukt ({error}). "
+            "De vorige inhoud is bewaard; los de oorzaak op en start de run opnieuw."
+        ) from error
 
 
 def load_source(
@@ -232,27 +321,8 @@ def load_source(
     Returns:
         list[FileLoad]: One entry per file, saying whether it was a new version.
     """
-    loaded_at = datetime.now(timezone.utc)
-
-    connection.execute("begin transaction")
-    try:
-        ensure_log_tables(connection)
-        # The raw table exists even when every version so far was rejected, so that
-        # dbt sources and the region reference can rely on it.
-        _ensure_table(connection, source, "raw", {})
-        results = [_load_file(connection, source, batch, loaded_at) for batch in batches]
-        connection.execute("commit")
-    except Exception as error:
-        # Any failure, not only a DuckDB one, must leave the previous version in place.
-        connection.execute("rollback")
-        if not isinstance(error, duckdb.Error):
-            raise
-        raise LoadError(
-            f"Laden van bron '{source.id}' in {source.table_name} is mislukt ({error}). "
-            "De vorige inhoud is bewaard; los de oorzaak op en start de run opnieuw."
-        ) from error
-
-    return results
+    with source_load(connection, source) as load:
+        return [load.add_file(batch) for batch in batches]
 
 
 def record_rejected_file(

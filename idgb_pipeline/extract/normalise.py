@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from idgb_pipeline.errors import ExtractError
 from idgb_pipeline.extract.catalogue import Source
+from idgb_pipeline.extract.distinct import distinct_values, spread
 
 logger = logging.getLogger("idgb_pipeline.extract.normalise")
 
@@ -59,7 +61,7 @@ def _type_description(column_type: str) -> tuple[str, str]:
     }[column_type]
 
 
-def _cast_column(values: pd.Series, column_type: str) -> tuple[pd.Series, pd.Series]:
+def _cast_distinct(values: pd.Series, column_type: str) -> tuple[pd.Series, pd.Series]:
     """Return ``(typed values, mask of cells that could not be cast)``."""
     missing = values.isin(MISSING_MARKERS)
 
@@ -106,32 +108,31 @@ def _format_problems(problems: list[CellProblem], total: int, path: Path, source
     return "\n".join(lines)
 
 
-def describe_conversions(frame: pd.DataFrame, source: Source, path: Path) -> list[str]:
-    """Return Dutch notes for cells that were read as missing or with a decimal comma.
+def _describe_conversions(
+    column: str, column_type: str, values: pd.Series, codes: np.ndarray, distinct: pd.Series, path: Path
+) -> list[str]:
+    """Return Dutch notes for cells of one column read as missing or with a decimal comma.
 
     Nothing is dropped silently: every marker that became NULL is counted here.
     """
     notes = []
-    for column, column_type in source.columns.items():
-        if column_type == "varchar" or column not in frame.columns:
-            continue
-        values = frame[column]
-        for marker in sorted(MISSING_MARKERS - {""}):
-            hits = values.index[values == marker]
-            if len(hits):
-                notes.append(
-                    f"{path.name}, rij {int(hits[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
-                    f"'{marker}' gelezen als ontbrekend ({len(hits)} keer in deze kolom). Herstel: "
-                    "laat de cel leeg als het cijfer ontbreekt, of vul het cijfer in."
-                )
-        if column_type == "double":
-            commas = values.index[values.str.match(r"^[+-]?\d+,\d+$", na=False)]
-            if len(commas):
-                notes.append(
-                    f"{path.name}, rij {int(commas[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
-                    f"'{values[commas[0]]}' met decimale komma gelezen als "
-                    f"{values[commas[0]].replace(',', '.')} ({len(commas)} keer). Herstel: niet nodig."
-                )
+    for marker in sorted(MISSING_MARKERS - {""}):
+        hits = values.index[np.isin(codes, np.flatnonzero(distinct == marker))]
+        if len(hits):
+            notes.append(
+                f"{path.name}, rij {int(hits[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
+                f"'{marker}' gelezen als ontbrekend ({len(hits)} keer in deze kolom). Herstel: "
+                "laat de cel leeg als het cijfer ontbreekt, of vul het cijfer in."
+            )
+    if column_type == "double":
+        comma_codes = np.flatnonzero(distinct.str.match(r"^[+-]?\d+,\d+$", na=False))
+        commas = values.index[np.isin(codes, comma_codes)]
+        if len(commas):
+            notes.append(
+                f"{path.name}, rij {int(commas[0]) + FIRST_DATA_ROW}, kolom '{column}': waarde "
+                f"'{values[commas[0]]}' met decimale komma gelezen als "
+                f"{values[commas[0]].replace(',', '.')} ({len(commas)} keer). Herstel: niet nodig."
+            )
     return notes
 
 
@@ -153,21 +154,30 @@ def check_columns(frame: pd.DataFrame, source: Source, path: Path) -> None:
         )
 
 
-def cast_to_catalogue(frame: pd.DataFrame, source: Source, path: Path) -> pd.DataFrame:
-    """Return the catalogue columns of ``frame`` with their catalogue types.
+def cast_to_catalogue(frame: pd.DataFrame, source: Source, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Return the catalogue columns of ``frame`` with their catalogue types, and Dutch notes.
 
     Every cell that does not fit is collected first, so one error lists all of
-    them with row, column and value instead of stopping at the first.
+    them with row, column and value instead of stopping at the first. The notes
+    count the cells read as missing or with a decimal comma.
     """
     check_columns(frame, source, path)
 
     typed_columns = {}
+    notes = []
     problems: list[CellProblem] = []
     total_problems = 0
     for column, column_type in source.columns.items():
-        typed, failed = _cast_column(frame[column], column_type)
-        typed_columns[column] = typed
-        failed_rows = failed[failed].index
+        values = frame[column]
+        # Each cell's outcome depends only on its text, so each distinct text is cast once.
+        codes, distinct = distinct_values(values)
+        typed, failed = _cast_distinct(distinct, column_type)
+        typed_columns[column] = spread(typed, codes, values)
+        if column_type != "varchar":
+            notes += _describe_conversions(column, column_type, values, codes, distinct, path)
+
+        failed_rows = spread(failed, codes, values)
+        failed_rows = failed_rows[failed_rows].index
         total_problems += len(failed_rows)
         for index in failed_rows[: MAX_REPORTED_PROBLEMS - len(problems)]:
             problems.append(
@@ -181,4 +191,4 @@ def cast_to_catalogue(frame: pd.DataFrame, source: Source, path: Path) -> pd.Dat
 
     if total_problems:
         raise ExtractError(_format_problems(problems, total_problems, path, source.id))
-    return pd.DataFrame(typed_columns, index=frame.index)
+    return pd.DataFrame(typed_columns, index=frame.index), notes

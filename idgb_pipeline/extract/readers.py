@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from idgb_pipeline.errors import ExtractError
+from idgb_pipeline.extract.distinct import map_distinct
 
 logger = logging.getLogger("idgb_pipeline.extract.readers")
 
@@ -100,7 +101,7 @@ def sniff_delimiter(text: str, path: Path) -> str:
 def _clean_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip padding from headers and values; CBS right-pads codes with spaces."""
     frame = frame.rename(columns=lambda name: str(name).strip())
-    return frame.apply(lambda column: column.str.strip())
+    return frame.apply(lambda column: map_distinct(column, lambda values: values.str.strip()))
 
 
 def read_csv(path: Path, options: dict) -> tuple[pd.DataFrame, dict]:

@@ -8,7 +8,6 @@ from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models import svg
 from idgb_pipeline.models.adequacy import complete_rows
 from idgb_pipeline.models.answer import ModelAnswer
-from idgb_pipeline.models.clustering import RegionClusterer, cluster_profile, describe_clusters
 from idgb_pipeline.models.contract import metric
 from idgb_pipeline.models.questions import Question, QuestionFile, Variable
 
@@ -55,6 +54,10 @@ def answer_cluster_question(
     ``frame`` contains the transformed model columns and ``record`` the untransformed
     values. The profile is computed from the record, so it reads in indicator units.
     """
+    # clustering imports scikit-learn, which is slow to import, so it is imported when the
+    # asset runs rather than when Dagster loads the code location.
+    from idgb_pipeline.models.clustering import RegionClusterer, cluster_profile, describe_clusters
+
     settings = question.settings
     columns = [variable.column for variable in question.variables]
     labels = {variable.column: question_file.label(variable.code) for variable in question.variables}

@@ -10,7 +10,6 @@ from idgb_pipeline.models import svg
 from idgb_pipeline.models.adequacy import complete_rows
 from idgb_pipeline.models.answer import ModelAnswer
 from idgb_pipeline.models.contract import metric
-from idgb_pipeline.models.factor_influence import check_nonlinear, fit_standardised_ols, latent_loadings
 from idgb_pipeline.models.questions import Question, QuestionFile, Variable
 
 MODEL = "factorinvloed"
@@ -59,6 +58,10 @@ def answer_factor_question(
 
     Raises InsufficientDataError when the complete rows cannot support the fit.
     """
+    # factor_influence imports statsmodels and scikit-learn, which are slow to import, so it is
+    # imported when the asset runs rather than when Dagster loads the code location.
+    from idgb_pipeline.models.factor_influence import check_nonlinear, fit_standardised_ols, latent_loadings
+
     settings = question.settings
     labels = {variable.column: question_file.label(variable.code) for variable in input_variables(question)}
     target_column = question.target.column

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from idgb_pipeline import settings
 from idgb_pipeline.serving.postgres import PostgresPublicationError
-from idgb_pipeline.warehouse.dbt_assets import dbt_executable
+from idgb_pipeline.warehouse.executable import dbt_executable
 
 logger = logging.getLogger("idgb_pipeline.serving.postgres_dbt")
 

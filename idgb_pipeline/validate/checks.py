@@ -30,6 +30,8 @@ def check_result(source_id: str, result) -> dg.AssetCheckResult:
 
     A failed critical expectation gives severity ERROR, which blocks downstream
     assets. Failed warnings give severity WARN and let the accepted rows continue.
+    Files skipped as unchanged keep the outcome of their earlier validation: their
+    quarantined rows still make the check a warning.
     """
     failed = [expectation for findings in result.findings for expectation in findings.failed]
     critical = [expectation for expectation in failed if expectation.is_critical]
@@ -48,21 +50,31 @@ def check_result(source_id: str, result) -> dg.AssetCheckResult:
         "onverwachte_aantallen": dg.MetadataValue.json(dict(unexpected)),
         "rijen_in_quarantaine": result.quarantined_count,
         "afgewezen_bestanden": dg.MetadataValue.json(result.rejected_files),
+        "ongewijzigde_bestanden_niet_opnieuw_gevalideerd": dg.MetadataValue.json(result.unchanged_files),
         "meldingen": dg.MetadataValue.md(markdown_list(table_messages)),
         "voorbeeld_afgekeurde_rijen": dg.MetadataValue.md(markdown_list(row_messages)),
     }
     if result.data_docs is not None:
         metadata["data_docs"] = dg.MetadataValue.url(result.data_docs.as_uri())
 
+    earlier_quarantined = result.unchanged_quarantined_count
+    if critical:
+        description = "Bestandsversie afgewezen: de vorige versie blijft in gebruik."
+    elif failed:
+        description = "Waarschuwingen: afgekeurde rijen staan in quarantaine."
+    elif earlier_quarantined:
+        description = (
+            f"Waarschuwingen uit de eerdere validatie van ongewijzigde bestanden: {earlier_quarantined} "
+            "rijen staan in quarantaine."
+        )
+    else:
+        description = "Geslaagd."
+
     severity = dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN
     return dg.AssetCheckResult(
         check_name=check_name(source_id),
-        passed=not failed,
+        passed=not failed and not earlier_quarantined,
         severity=severity,
         metadata=metadata,
-        description=(
-            "Bestandsversie afgewezen: de vorige versie blijft in gebruik."
-            if critical
-            else "Geslaagd." if not failed else "Waarschuwingen: afgekeurde rijen staan in quarantaine."
-        ),
+        description=description,
     )

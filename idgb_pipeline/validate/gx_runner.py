@@ -4,6 +4,7 @@ GX 1.x has no DuckDB data source, so frames read for loading are validated with
 the pandas data source (one whole-dataframe batch per source).
 """
 
+import copy
 import logging
 import os
 from dataclasses import dataclass, field
@@ -96,7 +97,24 @@ def _to_result(result) -> ExpectationResult:
     )
 
 
-def run_suite(frame: pd.DataFrame, suite_document: dict, name: str, gx_root: Path):
+def _docs_index(gx_root: Path) -> Path:
+    return gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def build_data_docs(gx_root: Path, resource_identifiers: list) -> Path:
+    """Render the Data Docs pages of the given validations and suites, and the index once."""
+    if resource_identifiers:
+        _context(str(gx_root)).build_data_docs(resource_identifiers=resource_identifiers)
+    return _docs_index(gx_root)
+
+
+def run_suite(
+    frame: pd.DataFrame,
+    suite_document: dict,
+    name: str,
+    gx_root: Path,
+    pending_docs: list | None = None,
+):
     """Validate ``frame`` and update the Data Docs; return results and the docs index path.
 
     Args:
@@ -104,17 +122,23 @@ def run_suite(frame: pd.DataFrame, suite_document: dict, name: str, gx_root: Pat
         suite_document (dict): The suite JSON (name, meta, expectations).
         name (str): Name of the batch and validation in GX and the Data Docs.
         gx_root (Path): Folder of the GX file context.
+        pending_docs (list | None): When given, the Data Docs are not built now. The
+            validation's resource identifiers are appended here for one later
+            ``build_data_docs`` call, because GX compiles its page templates on every build.
     """
     import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     gx_root.mkdir(parents=True, exist_ok=True)
     context = _context(str(gx_root))
 
+    # GX adds ids to the expectation dicts it is given; copies keep the suite
+    # document, and with it the validation fingerprint, unchanged.
     suite = context.suites.add_or_update(
         gx.ExpectationSuite(
             name=suite_document["name"],
-            expectations=suite_document["expectations"],
-            meta=suite_document.get("meta", {}),
+            expectations=copy.deepcopy(suite_document["expectations"]),
+            meta=copy.deepcopy(suite_document.get("meta", {})),
         )
     )
     validation = context.validation_definitions.add_or_update(
@@ -124,15 +148,18 @@ def run_suite(frame: pd.DataFrame, suite_document: dict, name: str, gx_root: Pat
         gx.Checkpoint(
             name=name,
             validation_definitions=[validation],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            actions=[],
             result_format={"result_format": "COMPLETE"},
         )
     )
 
     checkpoint_result = checkpoint.run(batch_parameters={"dataframe": _plain_dtypes(frame)})
-    validation_result = next(iter(checkpoint_result.run_results.values()))
+    validation_id, validation_result = next(iter(checkpoint_result.run_results.items()))
     results = [_to_result(result) for result in validation_result.results]
-
-    docs_index = gx_root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     logger.info("%s: %d expectations, %d failed", name, len(results), sum(not r.success for r in results))
-    return results, docs_index
+
+    identifiers = [validation_id, ExpectationSuiteIdentifier(name=suite.name)]
+    if pending_docs is None:
+        return results, build_data_docs(gx_root, identifiers)
+    pending_docs.extend(identifiers)
+    return results, _docs_index(gx_root)

@@ -8,11 +8,8 @@ models are a fourth, because they read what the model assets write.
 """
 
 import os
-import shutil
-import sys
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -25,6 +22,7 @@ from dagster_dbt import (
 
 from idgb_pipeline import settings
 from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from idgb_pipeline.warehouse.executable import dbt_executable
 from idgb_pipeline.warehouse.project import dbt_project
 
 GROUP = "warehouse"
@@ -71,19 +69,6 @@ class IdgbDbtTranslator(DagsterDbtTranslator):
 
 def _translator() -> IdgbDbtTranslator:
     return IdgbDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-
-def dbt_executable() -> str:
-    """Return the dbt executable of the running environment, so an unactivated venv works.
-
-    ``sys.prefix`` is used rather than the interpreter path, because Dagster's code
-    server may start Python through a resolved symlink outside the virtualenv.
-    """
-    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
-        candidate = folder / "dbt"
-        if candidate.exists():
-            return str(candidate)
-    return shutil.which("dbt") or "dbt"
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):

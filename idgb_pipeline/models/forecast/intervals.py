@@ -11,13 +11,16 @@ growth over the horizon.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 LEVELS = (80, 95)
 
 
 def normal_multipliers() -> dict[int, float]:
     """Return the two-sided normal quantile for each interval level."""
+    # scipy.stats is slow to import, so it is imported when a forecast runs rather than when
+    # Dagster loads the code location.
+    from scipy.stats import norm
+
     return {level: float(norm.ppf(0.5 + level / 200)) for level in LEVELS}
 
 

@@ -15,7 +15,6 @@ distribution, unless the target is 0 and the series is censored there.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 from idgb_pipeline.models.forecast.intervals import normal_multipliers
 
@@ -30,6 +29,10 @@ def predictive_scale(sigma: np.ndarray, multiplier80: float) -> np.ndarray:
 
 def _cdf(value: float, mean: np.ndarray, scale: np.ndarray, non_negative: bool, inclusive: bool) -> np.ndarray:
     """Return P(Y <= value) (``inclusive``) or P(Y < value) under the censored normal."""
+    # scipy.stats is slow to import, so it is imported when the norm prognosis runs rather
+    # than when Dagster loads the code location.
+    from scipy.stats import norm
+
     if non_negative and (value < 0 or (value == 0 and not inclusive)):
         return np.zeros(np.shape(mean))
     return norm.cdf((value - np.asarray(mean, dtype=float)) / np.asarray(scale, dtype=float))

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import IsolationForest
-from sklearn.preprocessing import RobustScaler
 
 
 @dataclass
@@ -40,6 +38,11 @@ def profile_scores(rates: pd.DataFrame, *, contamination: float, n_estimators: i
     more isolated (about 0.5 for an ordinary point, towards 1 for a clear outlier).
     ``contamination`` is the share of profiles above the threshold.
     """
+    # scikit-learn is slow to import, so it is imported when the asset runs rather than when
+    # Dagster loads the code location.
+    from sklearn.ensemble import IsolationForest
+    from sklearn.preprocessing import RobustScaler
+
     wide = rates.pivot_table(index=["region_code", "period_year"], columns="indicator_code", values="value", aggfunc="first")
     complete = wide.dropna()
     scaled = RobustScaler().fit_transform(complete.to_numpy())
