@@ -214,6 +214,9 @@ def _measurement_dict(measurement: Measurement) -> dict:
         "seconds": measurement.seconds,
         "peak_tree_rss_gib": measurement.peak_tree_rss_bytes / GIB,
         "max_single_process_rss_gib": measurement.max_single_rss_bytes / GIB,
+        "peak_composition_gib": {
+            label: round(size / GIB, 3) for label, size in measurement.peak_composition.items()
+        },
     }
 
 

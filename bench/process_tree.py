@@ -13,7 +13,7 @@ import resource
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -27,6 +27,8 @@ class Measurement:
     seconds: float
     peak_tree_rss_bytes: int
     max_single_rss_bytes: int
+    # RSS per process at the sample where the tree peaked, by "pid command".
+    peak_composition: dict[str, int] = field(default_factory=dict)
 
 
 def _children(pid: int) -> list[int]:
@@ -39,9 +41,18 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Return the summed RSS of ``root`` and every descendant that still exists."""
-    total = 0
+def _command_label(pid: int) -> str:
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return str(pid)
+    words = [Path(argument.decode(errors="replace")).name for argument in arguments[:3] if argument]
+    return f"{pid} {' '.join(words)}"
+
+
+def tree_rss_by_process(root: int) -> dict[int, int]:
+    """Return the RSS in bytes of ``root`` and of every descendant that still exists, by pid."""
+    sizes = {}
     pending = [root]
     while pending:
         pid = pending.pop()
@@ -49,23 +60,27 @@ def tree_rss_bytes(root: int) -> int:
             resident_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
         except (OSError, IndexError, ValueError):
             continue
-        total += resident_pages * PAGE_BYTES
+        sizes[pid] = resident_pages * PAGE_BYTES
         pending.extend(_children(pid))
-    return total
+    return sizes
 
 
 def run_measured(command: list[str], env: dict[str, str], log_path: Path, interval: float = 0.2) -> Measurement:
     """Run ``command`` with its output in ``log_path`` and sample its tree's memory."""
     peak = 0
+    composition: dict[str, int] = {}
     done = threading.Event()
     started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, composition
             while not done.is_set():
-                peak = max(peak, tree_rss_bytes(process.pid))
+                sizes = tree_rss_by_process(process.pid)
+                if sum(sizes.values()) > peak:
+                    peak = sum(sizes.values())
+                    composition = {_command_label(pid): size for pid, size in sizes.items()}
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -76,4 +91,4 @@ def run_measured(command: list[str], env: dict[str, str], log_path: Path, interv
     seconds = time.perf_counter() - started
     # ru_maxrss is in KiB on Linux and covers every child waited for so far.
     single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Measurement(returncode, seconds, peak, single)
+    return Measurement(returncode, seconds, peak, single, composition)

@@ -123,6 +123,22 @@ def test_changed_suite_reads_again(warehouse, yearly, tmp_path):
     assert sorted(third.unchanged_files) == YEAR_FILES
 
 
+def test_described_fields_do_not_read_again(warehouse, yearly, tmp_path):
+    relabelled = dataclasses.replace(yearly, periods="2016-2022", title="Gemeenten per jaar", licence="CC0")
+
+    result = extract_source(relabelled, warehouse, gx_root=tmp_path)
+
+    assert sorted(result.unchanged_files) == YEAR_FILES
+
+
+def test_changed_columns_read_again(warehouse, yearly, tmp_path):
+    narrower = dataclasses.replace(yearly, columns=dict(list(yearly.columns.items())[:-1]))
+
+    result = extract_source(narrower, warehouse, gx_root=tmp_path)
+
+    assert result.unchanged_files == []
+
+
 def test_changed_period_reads_again(warehouse, yearly, tmp_path):
     moved = with_file_copy(yearly, "gemeenten_2016.csv", tmp_path / "landing", period=2015)
 

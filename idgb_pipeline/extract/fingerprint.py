@@ -7,7 +7,6 @@ That keeps a refresh that adds one yearly file from re-reading all earlier years
 
 import hashlib
 import json
-from dataclasses import asdict, replace
 from importlib.metadata import PackageNotFoundError, version
 
 import duckdb
@@ -36,11 +35,16 @@ def _reference_versions(connection: duckdb.DuckDBPyConnection) -> list[list[str]
     return [list(row) for row in rows]
 
 
+# The catalogue fields that change how a file is read and typed. Titles, licences and the
+# period label only describe the source, so editing them does not force a re-read.
+READING_FIELDS = ("id", "format", "columns", "period_column", "options")
+
+
 def source_fingerprint(connection: duckdb.DuckDBPyConnection, source: Source, suite: Suite) -> str:
-    """Return the hex sha256 of the catalogue entry (without its file list), suite and reference."""
+    """Return the hex sha256 of the reading fields of a catalogue entry, its suite and the reference."""
     document = {
         "package": _package_version(),
-        "source": asdict(replace(source, files=(), title="", description="")),
+        "source": {name: getattr(source, name) for name in READING_FIELDS},
         "suite": suite.document,
         "reference": _reference_versions(connection) if suite.region_check else [],
     }
