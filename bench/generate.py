@@ -20,7 +20,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -40,7 +42,8 @@ from kwb_synthetic import (  # noqa: E402 (the bench folder is not a package)
     read_regions,
 )
 
-CATALOGUE_FILE = Path(__file__).resolve().parents[1] / "seeds" / "catalogue.yaml"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE_FILE = PROJECT_ROOT / "seeds" / "catalogue.yaml"
 SOURCE_ID = "kwb_kerncijfers"
 DICTIONARY_SOURCE_ID = "kwb2022_onderwerpen"
 DEFAULT_SEED = 20221
@@ -157,8 +160,26 @@ def generate(out_dir: Path, scale: int, seed: int, first_year: int, last_year: i
         echo(f"  {path.name}: {time.perf_counter() - started:.1f} s")
 
     entry = kwb_catalogue_entry(dictionary_path, files)
+    write_expectations(out_dir, len(dictionary))
     echo(f"{len(values.regions.codes)} regio's × {len(files)} jaren × {len(values.models)} numerieke onderwerpen")
     return write_catalogue(out_dir, dictionary_path, entry)
+
+
+def write_expectations(out_dir: Path, dictionary_rows: int) -> Path:
+    """Copy the project's suites, with the row-count bound of the dictionary suite widened.
+
+    The real 85318NED dictionary has 158 rows and its suite rejects more than 250, but
+    scales 2 and 4 add a row per synthetic topic. Every other expectation stays as shipped.
+    """
+    folder = out_dir / "expectations"
+    shutil.copytree(PROJECT_ROOT / "expectations", folder, dirs_exist_ok=True)
+    suite_path = folder / f"{DICTIONARY_SOURCE_ID}.json"
+    suite = json.loads(suite_path.read_text(encoding="utf-8"))
+    for expectation in suite["expectations"]:
+        if expectation["type"] == "expect_table_row_count_to_be_between":
+            expectation["kwargs"]["max_value"] = max(expectation["kwargs"]["max_value"], dictionary_rows)
+    suite_path.write_text(json.dumps(suite, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return folder
 
 
 def add_year(out_dir: Path, scale: int, seed: int, first_year: int, year: int) -> Path:
@@ -196,7 +217,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"Ongeldige jaren: het laatste jaar {arguments.laatste_jaar} ligt voor het eerste jaar {arguments.eerste_jaar}.")
     catalogue = generate(arguments.uit, arguments.schaal, arguments.seed, arguments.eerste_jaar, arguments.laatste_jaar)
     print(f"Catalogus geschreven: {catalogue}")
-    print(f"Gebruik: IDGB_CATALOGUE={catalogue} IDGB_DATA_DIR=<map> .venv/bin/idgb run")
+    print(
+        f"Gebruik: IDGB_CATALOGUE={catalogue} IDGB_EXPECTATIONS={catalogue.parent / 'expectations'} "
+        "IDGB_DATA_DIR=<map> .venv/bin/idgb run"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -70,6 +69,8 @@ print(time.perf_counter() - started)
 def child_env(catalogue: Path, data_dir: Path) -> dict[str, str]:
     """Return the environment of a pipeline process on the generated set."""
     env = {**os.environ, "IDGB_CATALOGUE": str(catalogue), "IDGB_DATA_DIR": str(data_dir)}
+    # The generated set has its own copy of the suites (see generate.write_expectations).
+    env["IDGB_EXPECTATIONS"] = str(catalogue.parent / "expectations")
     env["DAGSTER_HOME"] = str(data_dir / "dagster_home")
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     env["GX_ANALYTICS_ENABLED"] = "false"

@@ -15,6 +15,7 @@ WAREHOUSE_ENV = "IDGB_WAREHOUSE"
 DATA_DIR_ENV = "IDGB_DATA_DIR"
 CBS_ONLINE_ENV = "IDGB_CBS_ONLINE"
 REVALIDATE_ENV = "IDGB_REVALIDATE"
+EXPECTATIONS_ENV = "IDGB_EXPECTATIONS"
 CBS_ODATA_URL_ENV = "IDGB_CBS_ODATA_URL"
 KRB_DIR_ENV = "IDGB_KRB_DIR"
 CATALOGUE_ENV = "IDGB_CATALOGUE"
@@ -45,6 +46,12 @@ def _env_flag(name: str) -> bool:
 def cbs_online() -> bool:
     """Return whether the user asked for live CBS OData downloads (``IDGB_CBS_ONLINE=1``)."""
     return _env_flag(CBS_ONLINE_ENV)
+
+
+def expectations_dir() -> Path:
+    """Return the folder of the source suites (``IDGB_EXPECTATIONS``, default ``expectations/``)."""
+    configured = os.environ.get(EXPECTATIONS_ENV)
+    return Path(configured) if configured else PROJECT_ROOT / "expectations"
 
 
 def revalidate_all() -> bool:

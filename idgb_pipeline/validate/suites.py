@@ -51,9 +51,12 @@ def _region_check(meta: dict) -> RegionCheck | None:
     )
 
 
-def load_suite(source_id: str, folder: Path = SUITES_DIR) -> Suite:
-    """Read ``<folder>/<source_id>.json``, the suite that every catalogue source must have."""
-    path = folder / f"{source_id}.json"
+def load_suite(source_id: str, folder: Path | None = None) -> Suite:
+    """Read ``<folder>/<source_id>.json``, the suite that every catalogue source must have.
+
+    ``folder`` defaults to ``settings.expectations_dir()``.
+    """
+    path = (folder or settings.expectations_dir()) / f"{source_id}.json"
     if not path.is_file():
         raise ValidationSetupError(
             f"Geen verwachtingen gevonden voor bron '{source_id}': {path} ontbreekt. "
