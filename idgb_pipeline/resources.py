@@ -7,10 +7,22 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from idgb_pipeline import settings
+
 # Concurrency pool of every step that opens the warehouse file, even read-only: DuckDB
 # lets no other process open a file while one process writes it. The instance config
 # (config/dagster.yaml) limits the pool to one step at a time.
 DUCKDB_WRITER_POOL = "duckdb_warehouse"
+
+
+def limit_memory(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Apply the configured DuckDB memory limit to a connection and return it.
+
+    The limit is a runtime setting, not a connect option, because DuckDB refuses a second
+    connection to an open file with different connect options.
+    """
+    connection.execute("set memory_limit = ?", [settings.duckdb_memory_limit()])
+    return connection
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -31,7 +43,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a connection that is closed when the block ends."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(self.file), read_only=read_only)
+        connection = limit_memory(duckdb.connect(str(self.file), read_only=read_only))
         try:
             yield connection
         finally:

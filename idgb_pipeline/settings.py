@@ -16,6 +16,7 @@ DATA_DIR_ENV = "IDGB_DATA_DIR"
 CBS_ONLINE_ENV = "IDGB_CBS_ONLINE"
 REVALIDATE_ENV = "IDGB_REVALIDATE"
 EXPECTATIONS_ENV = "IDGB_EXPECTATIONS"
+DUCKDB_MEMORY_LIMIT_ENV = "IDGB_DUCKDB_MEMORY_LIMIT"
 CBS_ODATA_URL_ENV = "IDGB_CBS_ODATA_URL"
 KRB_DIR_ENV = "IDGB_KRB_DIR"
 CATALOGUE_ENV = "IDGB_CATALOGUE"
@@ -52,6 +53,15 @@ def expectations_dir() -> Path:
     """Return the folder of the source suites (``IDGB_EXPECTATIONS``, default ``expectations/``)."""
     configured = os.environ.get(EXPECTATIONS_ENV)
     return Path(configured) if configured else PROJECT_ROOT / "expectations"
+
+
+def duckdb_memory_limit() -> str:
+    """Return DuckDB's memory limit for the pipeline's connections and dbt (``IDGB_DUCKDB_MEMORY_LIMIT``).
+
+    DuckDB's own default is 80% of RAM, which it fills with cached pages at national scale.
+    The same default is in dbt_project/profiles.yml.
+    """
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "2GB")
 
 
 def revalidate_all() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -144,7 +145,7 @@ def kwb_run(tmp_path_factory, dbt_manifest, kwb_files):
 
     assert success, "\n".join(lines)
     with duckdb.connect(str(folder / "data" / "warehouse.duckdb"), read_only=True) as connection:
-        yield {"connection": connection, "report": report}
+        yield {"connection": connection, "report": report, "warehouse": folder / "data" / "warehouse.duckdb"}
 
 
 def expected_facts() -> pd.DataFrame:
@@ -349,15 +350,15 @@ def test_missing_dictionary_is_reported(tmp_path):
 # The staging model is incremental: a dbt run unpivots only new or changed yearly files.
 
 
-def build_staging(warehouse: Path, tmp_path: Path) -> None:
-    """Run `dbt build` of the staging model alone on ``warehouse``, as the Dagster asset does."""
+def build_staging(warehouse: Path, tmp_path: Path, select: str = "stg_cbs__kwb_kerncijfers") -> None:
+    """Run `dbt build` of ``select`` alone on ``warehouse``, as the Dagster asset does."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
             "build",
             "--quiet",
             "--select",
-            "stg_cbs__kwb_kerncijfers",
+            *select.split(),
             "--profiles-dir",
             ".",
             "--target-path",
@@ -419,3 +420,59 @@ def test_staging_replaces_changed_file(loaded_warehouse, tmp_path):
 
     assert staged_value(warehouse, 2020, gemeente, "AantalInwoners_5") == [1234]
     assert staged_value(warehouse, 2020, gemeente, "Mannen_6") == [500]
+
+
+def test_facts_add_only_new_files(kwb_run, kwb_files, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(kwb_run["warehouse"], warehouse)
+    gemeente = GEMEENTEN[0]
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            # A plausible count, so that the unit test on the values still passes.
+            "update marts.fct_indicator_value set value = 777 "
+            "where indicator_code = 'kwb2022_mannen_6' and region_code = ? and period_year = 2020",
+            [gemeente],
+        )
+        bundled_before = connection.execute(
+            "select count(*) from marts.fct_indicator_value where load_unit = 'overige_bronnen'"
+        ).fetchone()[0]
+    added = write_wide_file(tmp_path / "in" / "kwb_2022.csv", wide_rows(2022))
+    files = [*kwb_files, (added, 2022)]
+    source = next(iter(load_catalogue(write_single_entry(tmp_path, files)).values()))
+    extract_source(source, warehouse, gx_root=tmp_path)
+
+    build_staging(warehouse, tmp_path, "stg_cbs__kwb_kerncijfers fct_indicator_value")
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        marker = connection.execute(
+            "select value from marts.fct_indicator_value "
+            "where indicator_code = 'kwb2022_mannen_6' and region_code = ? and period_year = 2020",
+            [gemeente],
+        ).fetchall()
+        added_value = connection.execute(
+            "select value, load_unit from marts.fct_indicator_value "
+            "where indicator_code = 'kwb2022_aantalinwoners_5' and region_code = ? and period_year = 2022",
+            [gemeente],
+        ).fetchall()
+        bundled_after = connection.execute(
+            "select count(*) from marts.fct_indicator_value where load_unit = 'overige_bronnen'"
+        ).fetchone()[0]
+    assert marker == [(777,)]
+    assert added_value == [(1002, "kwb_kerncijfers/kwb_2022.csv")]
+    assert bundled_after == bundled_before
+
+
+def test_drifted_fact_table_found(kwb_run, tmp_path):
+    from idgb_pipeline.warehouse.project import dbt_project
+    from idgb_pipeline.warehouse.schema_drift import drifted_models
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(kwb_run["warehouse"], warehouse)
+    fact_key = dg.AssetKey(["marts", "fct_indicator_value"])
+    manifest = dbt_project().manifest_path
+
+    assert drifted_models(manifest, warehouse, {fact_key}) == []
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("alter table marts.fct_indicator_value drop column load_unit")
+    assert drifted_models(manifest, warehouse, {fact_key}) == ["marts.fct_indicator_value"]
+    assert drifted_models(manifest, warehouse, {dg.AssetKey(["marts", "dim_region"])}) == []

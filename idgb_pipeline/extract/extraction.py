@@ -23,6 +23,7 @@ from idgb_pipeline.extract.fingerprint import file_fingerprint, source_fingerpri
 from idgb_pipeline.extract.loader import FileBatch, FileLoad, file_sha256, record_rejected_file, source_load
 from idgb_pipeline.extract.normalise import cast_to_catalogue
 from idgb_pipeline.extract.readers import READERS
+from idgb_pipeline.resources import limit_memory
 from idgb_pipeline.validate.gx_runner import build_data_docs, run_suite
 from idgb_pipeline.validate.outcome import FileFindings, collect_findings
 from idgb_pipeline.validate.prepare import add_validation_columns, split_exact_duplicates
@@ -168,6 +169,7 @@ def extract_source(
     loads, read_details, all_findings, unchanged, pending_docs = [], {}, [], [], []
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as connection:
+        limit_memory(connection)
         current = None
         try:
             with source_load(connection, source) as load:

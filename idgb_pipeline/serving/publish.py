@@ -26,6 +26,7 @@ import duckdb
 from idgb_pipeline import settings
 from idgb_pipeline.errors import IdgbError
 from idgb_pipeline.extract.loader import LOAD_LOG_TABLE, STATUS_LOADED
+from idgb_pipeline.resources import limit_memory
 
 logger = logging.getLogger("idgb_pipeline.serving.publish")
 
@@ -108,6 +109,7 @@ def _build_serving_db(warehouse: Path, temporary_db: Path) -> tuple[list[tuple[s
     """Copy the serving tables into a new DuckDB file and return (schema, table, rows) and data versions."""
     tables = []
     with duckdb.connect(str(temporary_db)) as connection:
+        limit_memory(connection)
         # The warehouse is attached read-only, so a publish never takes its write lock.
         connection.execute("attach ? as bron (read_only)", [str(warehouse)])
         for schema in SERVING_SCHEMAS:

@@ -24,6 +24,7 @@ from idgb_pipeline import settings
 from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from idgb_pipeline.warehouse.executable import dbt_executable
 from idgb_pipeline.warehouse.project import dbt_project
+from idgb_pipeline.warehouse.schema_drift import drifted_models
 
 GROUP = "warehouse"
 KRB_GROUP = "krb"
@@ -72,12 +73,31 @@ def _translator() -> IdgbDbtTranslator:
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # profiles.yml reads the warehouse path from the environment of the dbt process,
-    # which dagster-dbt copies from this process.
-    os.environ[settings.WAREHOUSE_ENV] = str(warehouse.file)
     # "buildable" runs a test that spans layers (staging and intermediate) only in the
     # build that also builds its last parent, instead of in the staging build too early.
-    yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
+    arguments = ["build", "--indirect-selection", "buildable"]
+
+    drifted = drifted_models(dbt_project().manifest_path, warehouse.file, set(context.selected_asset_keys))
+    if drifted:
+        context.log.warning(
+            f"Incrementele tabel(len) {', '.join(drifted)} missen kolommen van hun huidige "
+            "definitie en worden deze keer volledig opnieuw opgebouwd (--full-refresh)."
+        )
+        arguments.append("--full-refresh")
+
+    # profiles.yml reads the warehouse path from the environment of the dbt process, which
+    # dagster-dbt copies from this process when it starts dbt. The old value comes back right
+    # after, so a later run in the same process for another warehouse does not inherit it.
+    previous = os.environ.get(settings.WAREHOUSE_ENV)
+    os.environ[settings.WAREHOUSE_ENV] = str(warehouse.file)
+    try:
+        invocation = dbt.cli(arguments, context=context)
+    finally:
+        if previous is None:
+            os.environ.pop(settings.WAREHOUSE_ENV, None)
+        else:
+            os.environ[settings.WAREHOUSE_ENV] = previous
+    yield from invocation.stream()
 
 
 def _dbt_layer(project, name: str, select: str) -> dg.AssetsDefinition:

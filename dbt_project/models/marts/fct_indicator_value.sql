@@ -1,6 +1,20 @@
 {#- One row per indicator × region × year. Crime rates divide the 47018NED counts
     (already on the 2023–2025 layout) by the population of 70072ned carried onto the
-    2024 layout with prep.gemeente_herindeling; GM0000 has no inhabitants and so no rate. -#}
+    2024 layout with prep.gemeente_herindeling; GM0000 has no inhabitants and so no rate.
+
+    Incremental, because at wijk and buurt scale the Kerncijfers are tens of millions of
+    rows. Each run replaces the bundled sources as one load_unit (they are small) and adds
+    only the Kerncijfers files loaded into staging since the newest one in this table;
+    delete+insert on load_unit replaces the rows of an older version of such a file.
+    NOTE: a bundled source that loses every row keeps none here either, but a Kerncijfers
+    file dropped from staging would keep its rows until `dbt build --full-refresh`;
+    staging never drops one, because raw keeps every loaded file. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='load_unit',
+) }}
+
 with
 
 misdrijven as (
@@ -222,22 +236,7 @@ kwb2019_values as (
 
 ),
 
--- Kerncijfers wijken en buurten for every region level; empty without that source.
-kwb_kerncijfers_values as (
-
-    select
-        indicator_code,
-        region_code,
-        period_year,
-        value,
-        false,
-        'kwb_kerncijfers'
-
-    from kwb_kerncijfers
-
-),
-
-unioned as (
+bundled as (
 
     select * from crime_counts
     union all
@@ -254,20 +253,56 @@ unioned as (
     select * from address_density
     union all
     select * from kwb2019_values
+
+),
+
+-- Kerncijfers wijken en buurten for every region level; empty without that source.
+kwb_kerncijfers_values as (
+
+    select
+        indicator_code,
+        region_code,
+        period_year,
+        value,
+        false as is_provisional,
+        'kwb_kerncijfers' as source_id,
+        'kwb_kerncijfers/' || source_file_name as load_unit,
+        source_loaded_at
+
+    from kwb_kerncijfers
+    {%- if is_incremental() %}
+    where source_loaded_at > coalesce(
+        (select max(source_loaded_at) from {{ this }}),
+        cast('1900-01-01' as timestamp with time zone)
+    )
+    {%- endif %}
+
+),
+
+unioned as (
+
+    select
+        *,
+        'overige_bronnen' as load_unit,
+        cast(null as timestamp with time zone) as source_loaded_at
+    from bundled
     union all
     select * from kwb_kerncijfers_values
 
 )
 
 -- Stored in key order: DuckDB keeps min/max per row group, so a BI query for one
--- indicator and region reads a few row groups instead of the whole table.
+-- indicator and region reads a few row groups instead of the whole table. Rows added
+-- by a later incremental run are sorted among themselves.
 select
     indicator_code,
     region_code,
     period_year,
     value,
     is_provisional,
-    source_id
+    source_id,
+    load_unit,
+    source_loaded_at
 
 from unioned
 order by indicator_code, region_code, period_year
