@@ -18,14 +18,19 @@ def _run(arguments: argparse.Namespace) -> int:
 
     dagster_home = ensure_dagster_home()
     warehouse = settings.warehouse_path()
-    print(f"IDGB pipeline: alle assets materialiseren naar {warehouse}")
+    if arguments.jaar is None:
+        print(f"IDGB pipeline: alle assets materialiseren naar {warehouse}")
+    else:
+        print(f"IDGB pipeline: jaar {arguments.jaar} verversen (job jaar_refresh) in {warehouse}")
 
     # Imported after DAGSTER_HOME is set, because loading definitions reads the manifest.
     from idgb_pipeline.definitions import defs
 
     # Progress goes to the real standard output, which run_all may redirect for dbt.
     echo = functools.partial(print, file=sys.stdout, flush=True)
-    success, report, seconds = run_all(defs(), echo=echo, show_tool_output=arguments.verbose)
+    success, report, seconds = run_all(
+        defs(), echo=echo, show_tool_output=arguments.verbose, year=arguments.jaar
+    )
     print(format_summary(success, report, seconds, warehouse, dagster_home))
     return 0 if success else 1
 
@@ -45,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Laadt alle bronnen, bouwt het warehouse met dbt en toont een samenvatting. "
             f"Het warehouse-bestand staat in data/ tenzij {settings.WAREHOUSE_ENV} iets anders zegt."
+        ),
+    )
+    run.add_argument(
+        "--jaar",
+        metavar="JAAR",
+        help=(
+            "ververs alleen dit jaar (job jaar_refresh): laad het bestand van dat jaar van de bronnen "
+            "met één bestand per jaar, en bouw alles wat ervan afhangt opnieuw, bijvoorbeeld --jaar 2021"
         ),
     )
     run.set_defaults(handler=_run)

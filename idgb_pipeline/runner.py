@@ -1,4 +1,4 @@
-"""Materialise the whole asset graph in one run and report progress in Dutch.
+"""Materialise the whole asset graph, or one year, in one run and report progress in Dutch.
 
 Used by ``idgb run`` (and so ``make run``). The run is recorded in the Dagster
 instance under ``DAGSTER_HOME``, so it also shows up in the UI afterwards.
@@ -19,6 +19,9 @@ from dagster._core.events import DagsterEventType
 from dagster._core.utils import make_new_run_id
 
 from idgb_pipeline import settings
+from idgb_pipeline.errors import IdgbError
+from idgb_pipeline.extract.partitions import full_range_tags
+from idgb_pipeline.orchestration.jobs import YEAR_JOB
 from idgb_pipeline.orchestration.stale_slots import RUNNER_TRIGGER, TRIGGER_TAG, release_slots_of_dead_runs
 
 logger = logging.getLogger("idgb_pipeline.runner")
@@ -78,6 +81,10 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
     elif event_type == DagsterEventType.ASSET_MATERIALIZATION:
         materialization = dagster_event.step_materialization_data.materialization
         label = _label(materialization.asset_key, dagster_event.step_key)
+        if label in report.materialised:
+            # A run over several years records one materialisation per year of the same asset,
+            # each with the metadata of the whole step, so only the first one is reported.
+            return
         rows = materialization.metadata.get("dagster/row_count")
         suffix = f" ({rows.value:,} rijen)".replace(",", ".") if rows is not None else ""
         report.materialised.append(label)
@@ -128,23 +135,50 @@ def _follow_run(instance: dg.DagsterInstance, run_id: str, report: RunReport, st
         time.sleep(POLL_SECONDS)
 
 
+class UnknownYearError(IdgbError):
+    """The requested year is not a partition of the year-split sources."""
+
+
+def _job_and_partition(defs: dg.Definitions, year: str | None) -> tuple[dg.JobDefinition, dict, str | None]:
+    """Return the job, the extra run tags and the partition key of the run.
+
+    Without ``year`` this is every asset, over every year: the range tags make the year-split
+    sources load all their files in one step and record each year partition.
+    With ``year`` it is ``jaar_refresh`` for that partition key.
+    """
+    if year is None:
+        job = defs.resolve_implicit_global_asset_job_def()
+        return job, full_range_tags(job.partitions_def), None
+
+    job = defs.resolve_job_def(YEAR_JOB) if defs.get_repository_def().has_job(YEAR_JOB) else None
+    years = job.partitions_def.get_partition_keys() if job else []
+    if year not in years:
+        known = ", ".join(years) if years else "geen: de bronnencatalogus heeft geen bron met één bestand per jaar"
+        raise UnknownYearError(
+            f"Jaar {year} is onbekend. Kies een jaar waarvoor de bronnencatalogus een bestand heeft: {known}."
+        )
+    return job, {}, year
+
+
 def run_all(
     defs: dg.Definitions,
     echo=print,
     instance: dg.DagsterInstance | None = None,
     show_tool_output: bool = False,
+    year: str | None = None,
 ) -> tuple[bool, RunReport, float]:
-    """Materialise every asset and check; return ``(success, report, seconds)``.
+    """Materialise every asset and check, or with ``year`` run ``jaar_refresh`` for that year.
 
-    dagster-dbt copies every dbt log line to standard output. Unless
+    Returns ``(success, report, seconds)``. Raises ``UnknownYearError`` for a year that is
+    not a partition. dagster-dbt copies every dbt log line to standard output. Unless
     ``show_tool_output`` is set, that output is swallowed here: the progress lines
     already name each model, and dbt's own logs stay in its target folder.
     """
+    job, partition_tags, partition_key = _job_and_partition(defs, year)
     instance = instance or dg.DagsterInstance.get()
     # A killed earlier run never freed its writer pool slot, so every step would wait for it.
     for stale_run_id in release_slots_of_dead_runs(instance):
         echo(f"  Plek in de schrijverspool vrijgegeven van afgebroken run {stale_run_id}")
-    job = defs.resolve_implicit_global_asset_job_def()
     run_id = make_new_run_id()
     report = RunReport()
     stop = threading.Event()
@@ -162,7 +196,8 @@ def run_all(
                 run_id=run_id,
                 raise_on_error=False,
                 run_config=QUIET_RUN_CONFIG,
-                tags={TRIGGER_TAG: RUNNER_TRIGGER},
+                tags={TRIGGER_TAG: RUNNER_TRIGGER, **partition_tags},
+                partition_key=partition_key,
             )
     finally:
         stop.set()

@@ -13,6 +13,21 @@ from idgb_pipeline import settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def forget_closed_instance_state():
+    """Clear Dagster's current definitions-state storage after each test.
+
+    Dagster 1.13 keeps it in a context variable that holds a weak reference to the
+    instance that set it. After a test closes that instance, the next Definitions
+    load outside an instance fails with "Attempted to resolve undefined DagsterInstance
+    weakref", so a test would pass or fail depending on the tests before it.
+    """
+    yield
+    from dagster._core.storage.defs_state.base import _current_storage
+
+    _current_storage.set(None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest():
     """Build the dbt manifest once, as `make` does, so definitions can load."""

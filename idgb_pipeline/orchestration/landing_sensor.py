@@ -8,6 +8,7 @@ from idgb_pipeline import settings
 from idgb_pipeline.extract.catalogue import load_catalogue
 from idgb_pipeline.extract.landing import landing_files, source_for_file_name
 from idgb_pipeline.extract.loader import file_sha256
+from idgb_pipeline.extract.partitions import full_range_tags, range_tags, years_of_file_names
 from idgb_pipeline.orchestration.jobs import FULL_JOB
 
 SENSOR_NAME = "landingsmap_sensor"
@@ -67,11 +68,20 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
     roots = [dg.AssetKey(["raw", source_id]) for source_id in sorted(source_ids)]
     selection = dg.AssetSelection.assets(*roots).downstream()
-    asset_keys = sorted(selection.resolve(context.repository_def.asset_graph), key=lambda key: key.to_user_string())
+    asset_graph = context.repository_def.asset_graph
+    asset_keys = sorted(selection.resolve(asset_graph), key=lambda key: key.to_user_string())
     run_key = "landing:" + ",".join(f"{name}={changed[name][:12]}" for name in sorted(changed))
+    tags = {"idgb/aanleiding": "landingsmap", "idgb/bronnen": ",".join(sorted(source_ids))}
+
+    # A changed yearly file loads only its year, and years in between are skipped as unchanged.
+    # A year-split source that is only downstream of the changed files loads every year.
+    years = years_of_file_names(catalogue.values(), changed)
+    if years:
+        tags.update(range_tags(years[0], years[-1]))
+    else:
+        partitions = [asset_graph.get(key).partitions_def for key in asset_keys]
+        partitioned = [definition for definition in partitions if definition is not None]
+        tags.update(full_range_tags(partitioned[0] if partitioned else None))
+
     context.log.info(f"Run aangevraagd voor {', '.join(sorted(source_ids))} ({len(asset_keys)} assets).")
-    return dg.RunRequest(
-        run_key=run_key,
-        asset_selection=asset_keys,
-        tags={"idgb/aanleiding": "landingsmap", "idgb/bronnen": ",".join(sorted(source_ids))},
-    )
+    return dg.RunRequest(run_key=run_key, asset_selection=asset_keys, tags=tags)
