@@ -21,6 +21,7 @@ from psycopg2 import sql
 
 from idgb_pipeline import settings
 from idgb_pipeline.errors import IdgbError
+from idgb_pipeline.resources import limit_memory
 
 logger = logging.getLogger("idgb_pipeline.serving.postgres")
 
@@ -236,6 +237,7 @@ def mirror_sources(warehouse: Path, postgres_connection, schemas=SOURCE_SCHEMAS)
 
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse), read_only=True) as duck, tempfile.TemporaryDirectory() as folder:
+        limit_memory(duck)
         duck.execute("set TimeZone = 'UTC'")
         tables = read_source_tables(duck, schemas)
         if not tables:

@@ -129,6 +129,8 @@ def _write_parquet(serving_db: Path, tables: list[tuple[str, str, int]], parquet
     """Export every table to ``parquet/<schema>/<table>.parquet`` and return table -> relative path."""
     paths = {}
     with duckdb.connect(str(serving_db), read_only=True) as connection:
+        # The export runs in the run process, which DuckDB would otherwise fill up to 80% of RAM.
+        limit_memory(connection)
         for schema, table, _ in tables:
             folder = parquet_dir / schema
             folder.mkdir(parents=True, exist_ok=True)
