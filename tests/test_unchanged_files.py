@@ -1,6 +1,6 @@
 """Tests for skipping files that are unchanged since their validated load.
 
-Each test copies a warehouse that holds the real region sources and the
+Each test copies a warehouse that contains the real region sources and the
 ``bevolking_gemeente`` seed, then extracts again with real GX validation.
 """
 

@@ -22,8 +22,8 @@ periods as (
 ),
 
 -- Only the indicators that carry a norm. The inner join lets DuckDB skip the row groups
--- of every other indicator in the sorted fact table, which at wijk and buurt scale holds
--- about a hundred million rows; a left join would build its hash table from all of them.
+-- of every other indicator in the sorted fact table, which at wijk and buurt scale contains
+-- about a hundred million rows. A left join would build its hash table from all of them.
 norm_indicators as (
 
     select distinct indicator_code from norms

@@ -279,8 +279,8 @@ kwb_kerncijfers_values as (
 
 ),
 
--- Materialized: with the union inlined, DuckDB 2.0 ran out of memory within a second
--- when sorting 97 million rows under a 2 GB limit; from a materialized CTE it spills.
+-- Materialized, because with the union inlined DuckDB 2.0 ran out of memory within a
+-- second when it sorted 97 million rows under a 2 GB limit. From a materialized CTE it spills.
 unioned as materialized (
 
     select
