@@ -7,10 +7,14 @@ PYTHON ?= python3.11
 UI_PORT ?= 3000
 VENV ?= .venv
 BIN := $(VENV)/bin
+# dbt has its own environment, so Dagster loads the definitions without importing dbt-core.
+DBT_VENV ?= .venv-dbt
+DBT_BIN := $(DBT_VENV)/bin
 DATA_DIR ?= $(or $(IDGB_DATA_DIR),$(CURDIR)/data)
 
 # dagster-dbt looks for the dbt executable on PATH when `dagster dev` prepares the manifest.
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/$(DBT_BIN):$(PATH)
+export IDGB_DBT_EXECUTABLE ?= $(CURDIR)/$(DBT_BIN)/dbt
 
 # No telemetry or usage statistics from Dagster, dbt or Great Expectations.
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster_home
@@ -25,19 +29,24 @@ MANIFEST := dbt_project/target/manifest.json
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.lock pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-		{ echo "Python 3.11 is nodig (gevonden: $$($(BIN)/python --version)). Verwijder $(VENV) en zet PYTHON=<pad naar python3.11>."; exit 1; }
-	@echo "Afhankelijkheden installeren (vastgepinde versies uit requirements.lock) …"
+$(INSTALLED): requirements.lock requirements-dbt.lock pyproject.toml
+	@for venv in $(VENV) $(DBT_VENV); do \
+		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv || python3 -m venv $$venv || exit 1; \
+		$$venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is nodig (gevonden: $$($$venv/bin/python --version)). Verwijder $$venv en zet PYTHON=<pad naar python3.11>."; exit 1; }; \
+	done
+	@echo "Afhankelijkheden installeren (vastgepinde versies uit requirements.lock en requirements-dbt.lock) …"
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(DBT_BIN)/pip install --quiet --disable-pip-version-check -r requirements-dbt.lock
+	@# An environment made before dbt moved out still holds dbt-core; dagster-dbt would import it.
+	@$(BIN)/pip uninstall --quiet --disable-pip-version-check -y dbt-core dbt-duckdb dbt-postgres 2>/dev/null || true
 	@touch $@
 
 # The manifest is built here, never when Dagster imports the definitions.
 manifest: $(INSTALLED)
 	@echo "dbt-manifest voorbereiden …"
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(DBT_BIN)/dbt parse --quiet --profiles-dir .
 
 $(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)

@@ -2,13 +2,13 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from idgb_pipeline import settings
+from idgb_pipeline.warehouse.executable import dbt_executable
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,7 @@ def forget_closed_instance_state():
 def dbt_manifest():
     """Build the dbt manifest once, as `make` does, so definitions can load."""
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--profiles-dir", "."],
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", "."],
         cwd=settings.DBT_PROJECT_DIR,
         capture_output=True,
         text=True,

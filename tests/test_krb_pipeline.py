@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 
 import dagster as dg
 import duckdb
@@ -18,6 +17,7 @@ from idgb_pipeline.krb.tables import KRB_TABLES
 from idgb_pipeline.krb.writer import write_registration
 from idgb_pipeline.resources import WarehouseResource
 from idgb_pipeline.warehouse.dbt_assets import build_dbt_assets, dbt_resource
+from idgb_pipeline.warehouse.executable import dbt_executable
 
 KRB_MODELS = sorted(path.stem for path in (settings.DBT_PROJECT_DIR / "models" / "krb").glob("*.sql"))
 
@@ -193,7 +193,7 @@ def test_dbt_unit_tests_pass(full_run, tmp_path):
     shutil.copyfile(full_run["warehouse"], copy)
 
     result = subprocess.run(
-        [str(os.path.join(os.path.dirname(sys.executable), "dbt")), "test", "--select",
+        [dbt_executable(), "test", "--select",
          "path:models/krb,test_type:unit", "--profiles-dir", ".",
          "--target-path", str(tmp_path / "target")],
         cwd=settings.DBT_PROJECT_DIR,

@@ -11,7 +11,6 @@ import copy
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +23,7 @@ from idgb_pipeline import settings
 from idgb_pipeline.errors import CatalogueError, ExtractError
 from idgb_pipeline.extract.catalogue import load_catalogue
 from idgb_pipeline.extract.extraction import extract_source
+from idgb_pipeline.warehouse.executable import dbt_executable
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 REGIONS_FILE = SEEDS / "cbs" / "regio" / "cbs_85318NED_kwb2022_WijkenEnBuurten_codes.csv"
@@ -354,7 +354,7 @@ def build_staging(warehouse: Path, tmp_path: Path, select: str = "stg_cbs__kwb_k
     """Run `dbt build` of ``select`` alone on ``warehouse``, as the Dagster asset does."""
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             "build",
             "--quiet",
             "--select",

@@ -10,7 +10,6 @@ import dataclasses
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -30,6 +29,7 @@ from idgb_pipeline.models.outliers.peers import peer_scores
 from idgb_pipeline.models.outliers.robust import robust_scale
 from idgb_pipeline.models.outliers.settings import OutlierSettings
 from idgb_pipeline.resources import WarehouseResource
+from idgb_pipeline.warehouse.executable import dbt_executable
 
 N_PLANTED = 150
 # Planted size, measured before planting. Over time: multiples of the series' usual
@@ -133,7 +133,7 @@ def _build_fct_forecast(warehouse: Path, tmp_path: Path) -> subprocess.Completed
     """Run ``dbt build --select fct_forecast`` on ``warehouse`` with its own target folder."""
     return subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"), "build", "--select", "fct_forecast", "--profiles-dir", ".",
+            dbt_executable(), "build", "--select", "fct_forecast", "--profiles-dir", ".",
             "--target-path", str(tmp_path / "dbt_target"), "--log-path", str(tmp_path / "dbt_logs"),
         ],
         cwd=settings.DBT_PROJECT_DIR,
