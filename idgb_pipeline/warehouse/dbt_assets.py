@@ -21,6 +21,7 @@ from dagster_dbt.asset_utils import DAGSTER_DBT_SELECT_METADATA_KEY
 
 from idgb_pipeline import settings
 from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from idgb_pipeline.warehouse.dbt_cli import IdgbDbtCliResource
 from idgb_pipeline.warehouse.executable import dbt_executable
 from idgb_pipeline.warehouse.layers import DbtLayer, layer_specs
 from idgb_pipeline.warehouse.project import dbt_project
@@ -147,20 +148,6 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
     project = dbt_project()
     manifest = json.loads(project.manifest_path.read_bytes())
     return [_dbt_layer(project, manifest, layer) for layer in DBT_LAYERS]
-
-
-class IdgbDbtCliResource(DbtCliResource):
-    """``DbtCliResource`` that opens no dbt-core adapter in the Dagster process.
-
-    Before each call dagster-dbt builds a dbt-core adapter in its own process (1.4 s on the
-    2-core benchmark machine), which it needs only to fetch column metadata on request.
-    This project never requests it. dbt-core lives in its own environment, so in this
-    process the import fails with a warning on every step. dbt itself runs as a subprocess
-    either way.
-    """
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
 
 
 def dbt_resource() -> DbtCliResource:
