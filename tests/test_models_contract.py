@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from idgb_pipeline.definitions import defs
-from idgb_pipeline.models.assets import ADEQUACY_CHECK, COMPLETENESS_CHECK, GROUP, model_asset_key
+from idgb_pipeline.models.assets import ADEQUACY_CHECK, COMPLETENESS_CHECK, model_asset_key
+from idgb_pipeline.models.model_asset import GROUP
 from idgb_pipeline.models.contract import RUN_COLUMNS
 from idgb_pipeline.models.questions import load_questions, questions_path
 from idgb_pipeline.models import svg

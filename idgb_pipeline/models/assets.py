@@ -6,14 +6,13 @@ import dagster as dg
 import duckdb
 
 from idgb_pipeline.errors import InsufficientDataError
-from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, missing_tables, model_check_specs
+from idgb_pipeline.models.check_results import ADEQUACY_CHECK, COMPLETENESS_CHECK, missing_tables
 from idgb_pipeline.models.contract import SCHEMA, start_run, write_results
+from idgb_pipeline.models.model_asset import model_asset
 from idgb_pipeline.models.panel import load_variables
 from idgb_pipeline.models.questions import Question, QuestionFile, check_codes_exist, load_questions, questions_path
 from idgb_pipeline.models.registry import MODEL_SPECS, MODELS, ModelSpec
-from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
-
-GROUP = "modellen"
+from idgb_pipeline.resources import WarehouseResource
 
 # The models read the star schema and the herindeling table. The cluster map also
 # reads the gemeente boundaries, and the steerability marks read the KRB bridge.
@@ -61,20 +60,14 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
     """Build the Dagster asset of one model spec, with its adequacy and completeness checks."""
     key = model_asset_key(spec)
 
-    @dg.asset(
-        key=key,
-        group_name=GROUP,
-        deps=UPSTREAM,
-        kinds={"duckdb", "python"},
-        pool=DUCKDB_WRITER_POOL,
-        description=spec.description,
-        check_specs=model_check_specs(
-            key,
-            adequacy="Weigert een vraag als de gegevens geen verantwoord antwoord toelaten (te weinig regio's, een constante of lege variabele).",
-            completeness="Elke beantwoorde vraag heeft al zijn tabellen en kwaliteitsmaten in schema analysis.",
-        ),
+    @model_asset(
+        key,
+        UPSTREAM,
+        spec.description,
+        adequacy="Weigert een vraag als de gegevens geen verantwoord antwoord toelaten (te weinig regio's, een constante of lege variabele).",
+        completeness="Elke beantwoorde vraag heeft al zijn tabellen en kwaliteitsmaten in schema analysis.",
     )
-    def model_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    def answer_questions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         question_file = load_questions(questions_path(), MODELS)
         questions = question_file.for_model(spec.model)
         refusals: dict[str, str] = {}
@@ -128,7 +121,7 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
         metadata["vragen"] = len(questions)
         return dg.MaterializeResult(metadata=metadata, check_results=checks)
 
-    return model_asset
+    return answer_questions
 
 
 @cache

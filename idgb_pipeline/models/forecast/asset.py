@@ -13,22 +13,13 @@ from functools import cache
 import dagster as dg
 import duckdb
 
-from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models.answer import ModelAnswer
-from idgb_pipeline.models.assets import GROUP
-from idgb_pipeline.models.check_results import (
-    adequacy_passed,
-    completeness_result,
-    missing_tables,
-    model_check_specs,
-    rejected_result,
-    run_metadata,
-)
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
 from idgb_pipeline.models.forecast.hierarchy import load_provinces
 from idgb_pipeline.models.forecast.model import MODEL, QUESTION_ID, TABLES, answer_forecast, input_record, parameters
 from idgb_pipeline.models.forecast.panel import ForecastSettings, load_long
-from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from idgb_pipeline.models.model_asset import model_asset, write_model_run
+from idgb_pipeline.resources import WarehouseResource
 
 ASSET_KEY = dg.AssetKey([SCHEMA, "prognose"])
 UPSTREAM = [dg.AssetKey(["marts", "fct_indicator_value"]), dg.AssetKey(["marts", "dim_region"])]
@@ -70,37 +61,25 @@ def write_forecast(connection: duckdb.DuckDBPyConnection, settings: ForecastSett
 def build_forecast_assets() -> tuple[dg.AssetsDefinition, ...]:
     """Build the forecast asset with its adequacy and completeness checks."""
 
-    @dg.asset(
-        key=ASSET_KEY,
-        group_name=GROUP,
-        deps=UPSTREAM,
-        kinds={"duckdb", "python"},
-        pool=DUCKDB_WRITER_POOL,
-        description=DESCRIPTION,
-        check_specs=model_check_specs(
-            ASSET_KEY,
-            adequacy="Weigert de prognose als er te weinig jaren of volledige reeksen zijn.",
-            completeness="De run heeft prognoses, nauwkeurigheid, kwaliteitsmaten en invoer in schema analysis.",
-        ),
+    @model_asset(
+        ASSET_KEY,
+        UPSTREAM,
+        DESCRIPTION,
+        adequacy="Weigert de prognose als er te weinig jaren of volledige reeksen zijn.",
+        completeness="De run heeft prognoses, nauwkeurigheid, kwaliteitsmaten en invoer in schema analysis.",
     )
     def prognose(context: dg.AssetExecutionContext, config: ForecastConfig, warehouse: WarehouseResource):
         settings = ForecastSettings(
             horizon_year=config.horizon_year, exclude_provisional=config.exclude_provisional, include_rates=config.include_rates
         )
-        with warehouse.connect() as connection:
-            try:
-                run, answer = write_forecast(connection, settings)
-            except InsufficientDataError as refusal:
-                context.log.warning("Forecast rejected for insufficient data: %s", refusal)
-                return rejected_result(refusal, "Niets geschreven: de prognose is geweigerd.")
-            missing = missing_tables(connection, TABLES, run.model_run_id)
-        context.log.info("Forecast written in run %s: %s", run.model_run_id, answer.summary)
-        return dg.MaterializeResult(
-            metadata=run_metadata(run, answer),
-            check_results=[
-                adequacy_passed("Er waren voldoende jaren en reeksen."),
-                completeness_result(missing),
-            ],
+        return write_model_run(
+            context,
+            warehouse,
+            lambda connection: write_forecast(connection, settings),
+            label="Forecast",
+            tables=TABLES,
+            sufficient="Er waren voldoende jaren en reeksen.",
+            nothing_written="Niets geschreven: de prognose is geweigerd.",
         )
 
     return (prognose,)

@@ -12,8 +12,7 @@ import dagster as dg
 import duckdb
 
 from idgb_pipeline.models.answer import ModelAnswer
-from idgb_pipeline.models.assets import GROUP
-from idgb_pipeline.models.check_results import ADEQUACY_CHECK, completeness_result, missing_tables, model_check_specs, run_metadata
+from idgb_pipeline.models.check_results import ADEQUACY_CHECK, completeness_result, missing_tables, run_metadata
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
 from idgb_pipeline.models.forecast.asset import ASSET_KEY as FORECAST_ASSET_KEY
 from idgb_pipeline.models.forecast.norm_model import (
@@ -27,7 +26,8 @@ from idgb_pipeline.models.forecast.norm_model import (
     load_norms,
 )
 from idgb_pipeline.models.forecast.panel import ForecastSettings, validate_settings
-from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from idgb_pipeline.models.model_asset import model_asset
+from idgb_pipeline.resources import WarehouseResource
 
 ASSET_KEY = dg.AssetKey([SCHEMA, "norm_prognose"])
 UPSTREAM = [
@@ -72,18 +72,12 @@ def write_norm_prognosis(connection: duckdb.DuckDBPyConnection, settings: Foreca
 def build_norm_prognosis_assets() -> tuple[dg.AssetsDefinition, ...]:
     """Build the norm prognosis asset with its adequacy and completeness checks."""
 
-    @dg.asset(
-        key=ASSET_KEY,
-        group_name=GROUP,
-        deps=UPSTREAM,
-        kinds={"duckdb", "python"},
-        pool=DUCKDB_WRITER_POOL,
-        description=DESCRIPTION,
-        check_specs=model_check_specs(
-            ASSET_KEY,
-            adequacy="Waarschuwt als een norm × regio geen prognose heeft, met de reden per norm.",
-            completeness="De run heeft per norm × regio een rij, en kwaliteitsmaten en invoer in schema analysis.",
-        ),
+    @model_asset(
+        ASSET_KEY,
+        UPSTREAM,
+        DESCRIPTION,
+        adequacy="Waarschuwt als een norm × regio geen prognose heeft, met de reden per norm.",
+        completeness="De run heeft per norm × regio een rij, en kwaliteitsmaten en invoer in schema analysis.",
     )
     def norm_prognose(context: dg.AssetExecutionContext, config: NormPrognosisConfig, warehouse: WarehouseResource):
         settings = ForecastSettings(horizon_year=config.horizon_year, exclude_provisional=config.exclude_provisional, include_rates=True)

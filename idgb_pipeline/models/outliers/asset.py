@@ -13,22 +13,13 @@ from functools import cache
 import dagster as dg
 import duckdb
 
-from idgb_pipeline.errors import InsufficientDataError
 from idgb_pipeline.models.answer import ModelAnswer
-from idgb_pipeline.models.assets import GROUP
-from idgb_pipeline.models.check_results import (
-    adequacy_passed,
-    completeness_result,
-    missing_tables,
-    model_check_specs,
-    rejected_result,
-    run_metadata,
-)
 from idgb_pipeline.models.contract import SCHEMA, ModelRun, start_run, write_results
+from idgb_pipeline.models.model_asset import model_asset, write_model_run
 from idgb_pipeline.models.outliers.inputs import load_inputs
 from idgb_pipeline.models.outliers.model import MODEL, QUESTION_ID, TABLES, answer_outliers, input_record, parameters
 from idgb_pipeline.models.outliers.settings import OutlierSettings
-from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from idgb_pipeline.resources import WarehouseResource
 
 ASSET_KEY = dg.AssetKey([SCHEMA, "uitschieters"])
 UPSTREAM = [
@@ -75,35 +66,23 @@ def write_outliers(connection: duckdb.DuckDBPyConnection, settings: OutlierSetti
 def build_outlier_assets() -> tuple[dg.AssetsDefinition, ...]:
     """Build the outlier asset with its adequacy and completeness checks."""
 
-    @dg.asset(
-        key=ASSET_KEY,
-        group_name=GROUP,
-        deps=UPSTREAM,
-        kinds={"duckdb", "python"},
-        pool=DUCKDB_WRITER_POOL,
-        description=DESCRIPTION,
-        check_specs=model_check_specs(
-            ASSET_KEY,
-            adequacy="Weigert de analyse als er geen prognoserun of clusterindeling is om tegen te meten.",
-            completeness="De run heeft uitschieters, robuuste prognoses, hun vergelijking, kwaliteitsmaten en invoer in schema analysis.",
-        ),
+    @model_asset(
+        ASSET_KEY,
+        UPSTREAM,
+        DESCRIPTION,
+        adequacy="Weigert de analyse als er geen prognoserun of clusterindeling is om tegen te meten.",
+        completeness="De run heeft uitschieters, robuuste prognoses, hun vergelijking, kwaliteitsmaten en invoer in schema analysis.",
     )
     def uitschieters(context: dg.AssetExecutionContext, config: OutlierConfig, warehouse: WarehouseResource):
         settings = OutlierSettings(threshold_quantile=config.threshold_quantile, contamination=config.contamination)
-        with warehouse.connect() as connection:
-            try:
-                run, answer = write_outliers(connection, settings)
-            except InsufficientDataError as rejection:
-                context.log.warning("Outlier analysis rejected for insufficient data: %s", rejection)
-                return rejected_result(rejection, "Niets geschreven: de analyse is geweigerd.")
-            missing = missing_tables(connection, TABLES, run.model_run_id)
-        context.log.info("Outliers written in run %s: %s", run.model_run_id, answer.summary)
-        return dg.MaterializeResult(
-            metadata=run_metadata(run, answer),
-            check_results=[
-                adequacy_passed("Er waren een prognoserun en een clusterindeling."),
-                completeness_result(missing),
-            ],
+        return write_model_run(
+            context,
+            warehouse,
+            lambda connection: write_outliers(connection, settings),
+            label="Outlier analysis",
+            tables=TABLES,
+            sufficient="Er waren een prognoserun en een clusterindeling.",
+            nothing_written="Niets geschreven: de analyse is geweigerd.",
         )
 
     return (uitschieters,)
