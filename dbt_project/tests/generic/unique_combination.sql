@@ -1,12 +1,43 @@
-{#- Fail for every combination of the given columns that occurs more than once. -#}
+{#- Fail for every combination of the given columns that occurs more than once.
+
+    On DuckDB the rows are first grouped by one 64-bit hash of the combination, which is
+    about twice as fast as grouping by the columns themselves on the tens of millions of
+    facts. Only rows whose hash occurs more than once are then grouped by the columns, so
+    a hash collision between two different combinations is not reported as a duplicate. -#}
 {% test unique_combination(model, columns) %}
 
+{%- set column_list = columns | join(', ') %}
+
+{%- if target.type == 'duckdb' %}
+
+with repeated_hashes as (
+
+    select hash({{ column_list }}) as combination_hash
+    from {{ model }}
+    group by combination_hash
+    having count(*) > 1
+
+)
+
 select
-    {{ columns | join(', ') }},
+    {{ column_list }},
     count(*) as row_count
 
 from {{ model }}
-group by {{ columns | join(', ') }}
+where hash({{ column_list }}) in (select combination_hash from repeated_hashes)
+group by {{ column_list }}
 having count(*) > 1
+
+{%- else %}
+
+select
+    {{ column_list }},
+    count(*) as row_count
+
+from {{ model }}
+group by {{ column_list }}
+having count(*) > 1
+
+{%- endif %}
 
 {% endtest %}
