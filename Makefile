@@ -23,28 +23,38 @@ export GX_ANALYTICS_ENABLED := false
 export IDGB_DATA_DIR := $(DATA_DIR)
 
 INSTALLED := $(VENV)/.installed
+DBT_INSTALLED := $(DBT_VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 
 .PHONY: run test ui manifest install clean
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(DBT_INSTALLED)
 
-$(INSTALLED): requirements.lock requirements-dbt.lock pyproject.toml
-	@for venv in $(VENV) $(DBT_VENV); do \
-		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv || python3 -m venv $$venv || exit 1; \
-		$$venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-		{ echo "Python 3.11 is nodig (gevonden: $$($$venv/bin/python --version)). Verwijder $$venv en zet PYTHON=<pad naar python3.11>."; exit 1; }; \
-	done
-	@echo "Afhankelijkheden installeren (vastgepinde versies uit requirements.lock en requirements-dbt.lock) …"
+# Each environment has its own stamp, so a removed .venv-dbt is built again on its own.
+$(INSTALLED): requirements.lock pyproject.toml
+	@$(MAKE) --no-print-directory venv ENV_DIR=$(VENV)
+	@echo "Afhankelijkheden installeren in $(VENV) (vastgepinde versies uit requirements.lock) …"
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(DBT_BIN)/pip install --quiet --disable-pip-version-check -r requirements-dbt.lock
 	@# An environment made before dbt moved out still holds dbt-core; dagster-dbt would import it.
 	@$(BIN)/pip uninstall --quiet --disable-pip-version-check -y dbt-core dbt-duckdb dbt-postgres 2>/dev/null || true
 	@touch $@
 
+$(DBT_INSTALLED): requirements-dbt.lock
+	@$(MAKE) --no-print-directory venv ENV_DIR=$(DBT_VENV)
+	@echo "dbt installeren in $(DBT_VENV) (vastgepinde versies uit requirements-dbt.lock) …"
+	$(DBT_BIN)/pip install --quiet --disable-pip-version-check -r requirements-dbt.lock
+	@touch $@
+
+# Create the virtualenv ENV_DIR with Python 3.11 when it is missing.
+.PHONY: venv
+venv:
+	@test -x $(ENV_DIR)/bin/python || $(PYTHON) -m venv $(ENV_DIR) || python3 -m venv $(ENV_DIR)
+	@$(ENV_DIR)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is nodig (gevonden: $$($(ENV_DIR)/bin/python --version)). Verwijder $(ENV_DIR) en zet PYTHON=<pad naar python3.11>."; exit 1; }
+
 # The manifest is built here, never when Dagster imports the definitions.
-manifest: $(INSTALLED)
+manifest: $(INSTALLED) $(DBT_INSTALLED)
 	@echo "dbt-manifest voorbereiden …"
 	cd dbt_project && ../$(DBT_BIN)/dbt parse --quiet --profiles-dir .
 

@@ -32,6 +32,7 @@ PROGRESS_EVENTS = {
     DagsterEventType.STEP_START,
     DagsterEventType.ASSET_MATERIALIZATION,
     DagsterEventType.ASSET_CHECK_EVALUATION,
+    DagsterEventType.STEP_SUCCESS,
     DagsterEventType.STEP_FAILURE,
 }
 
@@ -55,6 +56,10 @@ class RunReport:
     checks_failed: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     lock_conflict: bool = False
+    # Steps that printed a materialisation line, and passed checks per step, so that a
+    # step that only runs checks (such as a freshness check) still gets a closing line.
+    steps_with_line: set[str] = field(default_factory=set)
+    checks_passed_by_step: dict[str, int] = field(default_factory=dict)
 
 
 def ensure_dagster_home() -> Path:
@@ -81,6 +86,7 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
     elif event_type == DagsterEventType.ASSET_MATERIALIZATION:
         materialization = dagster_event.step_materialization_data.materialization
         label = _label(materialization.asset_key, dagster_event.step_key)
+        report.steps_with_line.add(dagster_event.step_key)
         if label in report.materialised:
             # A run over several years records one materialisation per year of the same asset,
             # each with the metadata of the whole step, so only the first one is reported.
@@ -105,9 +111,17 @@ def _handle_event(event: dg.EventLogEntry, report: RunReport, echo) -> None:
         label = f"{_label(evaluation.asset_key, '?')}:{evaluation.check_name}"
         if evaluation.passed:
             report.checks_passed.append(label)
+            step = dagster_event.step_key
+            report.checks_passed_by_step[step] = report.checks_passed_by_step.get(step, 0) + 1
         else:
             report.checks_failed.append(label)
             echo(f"  ✗ controle mislukt: {label}")
+    elif event_type == DagsterEventType.STEP_SUCCESS:
+        step = dagster_event.step_key
+        if step not in report.steps_with_line:
+            passed = report.checks_passed_by_step.get(step, 0)
+            noun = "controle" if passed == 1 else "controles"
+            echo(f"  ✓ {step}: klaar, {passed} {noun} geslaagd")
     elif event_type == DagsterEventType.STEP_FAILURE:
         report.failed_steps.append(dagster_event.step_key)
         failure = dagster_event.step_failure_data

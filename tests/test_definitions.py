@@ -97,6 +97,17 @@ def test_progress_lines_name_assets(full_run):
     assert "✓ marts/dim_region" in progress
 
 
+def test_check_only_steps_get_closing_line(full_run):
+    started = {
+        line.removeprefix("  … stap gestart: ") for line in full_run["progress"] if "stap gestart" in line
+    }
+    check_only = sorted(step for step in started if step.endswith("_actualiteit"))
+
+    assert check_only, "the run has no freshness check steps to test"
+    for step in check_only:
+        assert any(line.startswith(f"  ✓ {step}: klaar, 1 controle geslaagd") for line in full_run["progress"]), step
+
+
 def test_summary_explains_lock_conflict(tmp_path):
     report = RunReport(failed_steps=["marts__dim_region"], lock_conflict=True)
 
