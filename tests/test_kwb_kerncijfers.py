@@ -8,6 +8,7 @@ column per topic key, with '.' and 'x' for missing and secret cells.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -469,7 +470,7 @@ def test_drifted_fact_table_found(kwb_run, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(kwb_run["warehouse"], warehouse)
     fact_key = dg.AssetKey(["marts", "fct_indicator_value"])
-    manifest = dbt_project().manifest_path
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
 
     assert drifted_models(manifest, warehouse, {fact_key}) == []
     with duckdb.connect(str(warehouse)) as connection:

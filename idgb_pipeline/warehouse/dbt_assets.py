@@ -21,8 +21,7 @@ from dagster_dbt.asset_utils import DAGSTER_DBT_SELECT_METADATA_KEY
 
 from idgb_pipeline import settings
 from idgb_pipeline.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from idgb_pipeline.warehouse.dbt_cli import IdgbDbtCliResource
-from idgb_pipeline.warehouse.executable import dbt_executable
+from idgb_pipeline.warehouse.dbt_cli import dbt_cli_resource
 from idgb_pipeline.warehouse.layers import DbtLayer, layer_specs
 from idgb_pipeline.warehouse.project import dbt_project
 from idgb_pipeline.warehouse.schema_drift import drifted_models
@@ -70,12 +69,17 @@ def _translator() -> IdgbDbtTranslator:
     return IdgbDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def _build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    manifest: Mapping[str, Any],
+):
     # "buildable" runs a test that spans layers (staging and intermediate) only in the
     # build that also builds its last parent, instead of in the staging build too early.
     arguments = ["build", "--indirect-selection", "buildable"]
 
-    drifted = drifted_models(dbt_project().manifest_path, warehouse.file, set(context.selected_asset_keys))
+    drifted = drifted_models(manifest, warehouse.file, set(context.selected_asset_keys))
     if drifted:
         context.log.warning(
             f"Incrementele tabel(len) {', '.join(drifted)} missen kolommen van hun huidige "
@@ -137,7 +141,7 @@ def _dbt_layer(project, manifest: Mapping[str, Any], layer: DbtLayer) -> dg.Asse
     def dbt_layer(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ):
-        yield from _build(context, dbt, warehouse)
+        yield from _build(context, dbt, warehouse, manifest)
 
     return dbt_layer
 
@@ -152,4 +156,4 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
 
 def dbt_resource() -> DbtCliResource:
     """Return the dbt CLI resource for the bundled project."""
-    return IdgbDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    return dbt_cli_resource(dbt_project())

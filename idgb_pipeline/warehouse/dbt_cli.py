@@ -10,13 +10,18 @@ class IdgbDbtCliResource(DbtCliResource):
 
     Before each call dagster-dbt builds a dbt-core adapter in its own process (1.4 s on the
     2-core benchmark machine), which it needs only to fetch column metadata on request.
-    This project never requests it. dbt-core lives in its own environment, so in this
-    process the import fails with a warning on every step. dbt itself runs as a subprocess
+    This project never requests it. dbt-core is not installed in this environment, so that
+    set-up would fail and log a warning on every step. dbt itself runs as a subprocess
     either way.
     """
 
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+
+def dbt_cli_resource(project: DbtProject) -> IdgbDbtCliResource:
+    """Return the dbt CLI resource of ``project``, running the dbt found by ``dbt_executable``."""
+    return IdgbDbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
 def prepare_manifest(project: DbtProject) -> None:
@@ -25,5 +30,4 @@ def prepare_manifest(project: DbtProject) -> None:
     dagster-dbt's own preparation calls dbt through a plain ``DbtCliResource``: it takes
     ``dbt`` from PATH and logs the adapter warning described above on every load.
     """
-    resource = IdgbDbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-    resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    dbt_cli_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()

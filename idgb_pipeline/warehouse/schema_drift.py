@@ -5,10 +5,10 @@ an older version of the model keeps its old columns and the next incremental run
 on the first new one. Such a model must be rebuilt once with ``--full-refresh``.
 """
 
-import json
 import logging
-from functools import cache
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -16,10 +16,8 @@ import duckdb
 logger = logging.getLogger("idgb_pipeline.warehouse.schema_drift")
 
 
-@cache
-def _incremental_models(manifest_path: Path) -> dict[dg.AssetKey, tuple[str, str, frozenset[str]]]:
+def _incremental_models(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, tuple[str, str, frozenset[str]]]:
     """Return ``{asset key: (schema, table, documented columns)}`` per incremental model."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     models = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["config"].get("materialized") != "incremental":
@@ -29,9 +27,9 @@ def _incremental_models(manifest_path: Path) -> dict[dg.AssetKey, tuple[str, str
     return models
 
 
-def drifted_models(manifest_path: Path, warehouse: Path, selected: set[dg.AssetKey]) -> list[str]:
+def drifted_models(manifest: Mapping[str, Any], warehouse: Path, selected: set[dg.AssetKey]) -> list[str]:
     """Return ``schema.table`` of the selected incremental models whose table lacks a documented column."""
-    candidates = [model for key, model in _incremental_models(manifest_path).items() if key in selected]
+    candidates = [model for key, model in _incremental_models(manifest).items() if key in selected]
     if not candidates or not warehouse.is_file():
         return []
 
